@@ -49,7 +49,8 @@ export default tseslint.config(
   {
     files: ["**/*.js"],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly" } },
+    languageOptions: {
+      parserOptions: { projectService: false, project: null }, globals: { process: "readonly", console: "readonly", URL: "readonly" } },
   },
   ...layerRules,
 );
