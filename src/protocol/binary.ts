@@ -83,10 +83,10 @@ function hasBinaryInside(value: unknown, remaining: number): boolean {
     }
     return false;
   }
+  // for-in is the fast path; the own-property check (JSON.stringify's rule) runs only for objects.
   for (const key in value) {
-    if (!Object.hasOwn(value, key)) continue;
     const item = (value as AnyRecord)[key];
-    if (typeof item === "object" && item !== null && hasBinaryAt(item, remaining - 1, key)) return true;
+    if (typeof item === "object" && item !== null && Object.hasOwn(value, key) && hasBinaryAt(item, remaining - 1, key)) return true;
   }
   return false;
 }
@@ -203,9 +203,10 @@ function walkPlaceholders(
     return found + 1;
   }
   for (const k in record) {
-    if (!Object.hasOwn(record, k)) continue;
     const item = record[k];
-    if (typeof item === "object" && item !== null) found = walkPlaceholders(item, attachments, remaining - 1, record, k, slots, found);
+    if (typeof item === "object" && item !== null && Object.hasOwn(record, k)) {
+      found = walkPlaceholders(item, attachments, remaining - 1, record, k, slots, found);
+    }
   }
   return found;
 }

@@ -159,9 +159,8 @@ function exceedsDepth(value: object, remaining: number): boolean {
     return false;
   }
   for (const key in value) {
-    if (!Object.hasOwn(value, key)) continue;
     const item = (value as Record<string, unknown>)[key];
-    if (typeof item === "object" && item !== null && exceedsDepth(item, remaining - 1)) return true;
+    if (typeof item === "object" && item !== null && Object.hasOwn(value, key) && exceedsDepth(item, remaining - 1)) return true;
   }
   return false;
 }
