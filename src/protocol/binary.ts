@@ -9,6 +9,11 @@ import { SocketProtocolError } from "./socket-protocol-error.js";
 /**
  * How many nested arrays/objects the encoding side walks before deciding the data is circular.
  * JSON.stringify would overflow the stack or throw on such data anyway.
+ *
+ * @example
+ * ```ts
+ * hasBinary(data, DEFAULT_ENCODE_MAX_DEPTH);
+ * ```
  */
 export const DEFAULT_ENCODE_MAX_DEPTH = 1000;
 
@@ -147,6 +152,12 @@ function placeholderFor(value: ArrayBuffer | ArrayBufferView, buffers: Uint8Arra
 /**
  * Where each placeholder of a decoded packet sits, indexed by `num`; filled once all attachments
  * arrived. Built by {@link findPlaceholders}.
+ *
+ * @example
+ * ```ts
+ * const slots: PlaceholderSlots = findPlaceholders(parsed, 2, 64);
+ * slots.keys[0]; // where attachment 0 goes in slots.parents[0]
+ * ```
  */
 export interface PlaceholderSlots {
   /** The array or object holding placeholder `num` (or undefined when the placeholder is the root). */

@@ -27,7 +27,14 @@ interface NodeBufferStatic {
 /** Node's `Buffer` when present, read once; `undefined` in browsers. */
 const NodeBuffer: NodeBufferStatic | undefined = (globalThis as { Buffer?: NodeBufferStatic }).Buffer;
 
-/** The `binaryType` used when the caller gives none. */
+/**
+ * The `binaryType` used when the caller gives none: `"nodebuffer"` on Node, `"arraybuffer"` in browsers.
+ *
+ * @example
+ * ```ts
+ * new SocketPacketDecoder({ binaryType: DEFAULT_BINARY_TYPE });
+ * ```
+ */
 export const DEFAULT_BINARY_TYPE: BinaryType = NodeBuffer === undefined ? "arraybuffer" : "nodebuffer";
 
 /**

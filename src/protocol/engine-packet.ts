@@ -70,7 +70,14 @@ const TYPE_DIGIT: Readonly<Record<EnginePacketType, string>> = {
   noop: "6",
 };
 
-/** Packets a polling payload may hold unless the caller says otherwise. */
+/**
+ * Packets a polling payload may hold unless the caller says otherwise.
+ *
+ * @example
+ * ```ts
+ * decodeEnginePayload(body, { maxPackets: DEFAULT_MAX_PAYLOAD_PACKETS });
+ * ```
+ */
 export const DEFAULT_MAX_PAYLOAD_PACKETS = 10_000;
 
 /**

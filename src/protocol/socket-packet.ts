@@ -20,7 +20,14 @@ export { SocketProtocolError } from "./socket-protocol-error.js";
  * ```
  */
 export const PacketType = { CONNECT: 0, DISCONNECT: 1, EVENT: 2, ACK: 3, CONNECT_ERROR: 4, BINARY_EVENT: 5, BINARY_ACK: 6 } as const;
-/** One of the {@link PacketType} values. */
+/**
+ * One of the {@link PacketType} values.
+ *
+ * @example
+ * ```ts
+ * const type: PacketType = PacketType.BINARY_ACK; // 6
+ * ```
+ */
 export type PacketType = (typeof PacketType)[keyof typeof PacketType];
 
 /**
@@ -168,7 +175,9 @@ function exceedsDepth(value: object, remaining: number): boolean {
 /**
  * Decodes Socket.IO packets from the Engine.IO messages of one connection, reassembling
  * binary attachments. Everything is validated here (see {@link SocketProtocolError} for the
- * list), so the layers above trust what comes out.
+ * list), so the layers above trust what comes out. Binary packets keep their BINARY_* type.
+ * A namespace runs from "/" to the first ",", or to the end of the packet (python-socketio
+ * sends `0/admin` with no comma when nothing follows).
  *
  * @example
  * ```ts
