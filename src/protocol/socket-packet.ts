@@ -176,8 +176,8 @@ function exceedsDepth(value: object, remaining: number): boolean {
  * Decodes Socket.IO packets from the Engine.IO messages of one connection, reassembling
  * binary attachments. Everything is validated here (see {@link SocketProtocolError} for the
  * list), so the layers above trust what comes out. Binary packets keep their BINARY_* type.
- * A namespace runs from "/" to the first ",", or to the end of the packet (python-socketio
- * sends `0/admin` with no comma when nothing follows).
+ * A namespace runs from "/" to the first ",", or to the end of the packet (`1/admin`, which
+ * encoders always write as `1/admin,`, is read the same way, as socket.io-parser reads it).
  *
  * @example
  * ```ts
@@ -268,7 +268,7 @@ export class SocketPacketDecoder {
 
     let nsp = "/";
     if (i < len && text.charCodeAt(i) === 0x2f) {
-      // The namespace runs to the first ",", or to the end (a bare "1/admin" as some clients send).
+      // The namespace runs to the first ",", or to the end: a bare "1/admin" reads as "1/admin,".
       const comma = text.indexOf(",", i);
       if (comma === -1) {
         nsp = text.slice(i);
