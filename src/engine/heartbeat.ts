@@ -1,0 +1,193 @@
+// One shared timer for every session of an engine: heartbeats, upgrade timeouts, close timeouts.
+// Deadlines are numbers bucketed into fixed-width slots (a hashed timing wheel); one interval
+// runs while anything is scheduled and fires the slots that came due. Rescheduling is O(1):
+// a timer moved to another slot is skipped lazily where it was (its `slot` no longer matches).
+
+/**
+ * Something a {@link Timer} calls back when its deadline passes.
+ *
+ * @example
+ * ```ts
+ * class Probe implements TimerTarget { onTimer(now: number) { console.log("due at", now); } }
+ * ```
+ */
+export interface TimerTarget {
+  onTimer(now: number): void;
+}
+
+/**
+ * One schedulable deadline, owned by one target (a session holds one for its whole life).
+ *
+ * @example
+ * ```ts
+ * const timer = new Timer(target);
+ * wheel.schedule(timer, Date.now() + 1000);
+ * ```
+ */
+export class Timer {
+  /** The deadline, ms since the epoch (meaningful while scheduled). */
+  deadline = 0;
+  /** The wheel slot holding it; -1 when not scheduled. */
+  slot = -1;
+  readonly target: TimerTarget;
+
+  constructor(target: TimerTarget) {
+    this.target = target;
+  }
+
+  /**
+   * Whether the timer is waiting to fire.
+   *
+   * @example
+   * ```ts
+   * if (!timer.scheduled) wheel.schedule(timer, Date.now() + 50);
+   * ```
+   */
+  get scheduled(): boolean {
+    return this.slot !== -1;
+  }
+}
+
+/**
+ * A timing wheel: `resolution` ms per slot; a timer fires in the first sweep at or after its
+ * deadline, at most `resolution` ms late (plus event-loop delay), never early.
+ *
+ * @example
+ * ```ts
+ * const wheel = new TimerWheel(10);
+ * wheel.schedule(new Timer({ onTimer: () => console.log("ping") }), Date.now() + 25);
+ * // later: wheel.stop();
+ * ```
+ */
+export class TimerWheel {
+  readonly resolution: number;
+  readonly #buckets = new Map<number, Timer[]>();
+  #interval: NodeJS.Timeout | null = null;
+  /** The last slot swept; slots up to it have fired. */
+  #swept = 0;
+  #sweeping = false;
+
+  constructor(resolution: number) {
+    if (!(resolution >= 1)) throw new RangeError("TimerWheel: resolution must be at least 1 ms");
+    this.resolution = Math.floor(resolution);
+  }
+
+  /**
+   * How many slots hold timers (an upper bound of the work left; used by tests).
+   *
+   * @example
+   * ```ts
+   * wheel.pendingSlots; // 0 when idle
+   * ```
+   */
+  get pendingSlots(): number {
+    return this.#buckets.size;
+  }
+
+  /**
+   * (Re)schedules `timer` to fire at `deadline`.
+   *
+   * @example
+   * ```ts
+   * wheel.schedule(session.timer, Date.now() + pingInterval);
+   * ```
+   */
+  schedule(timer: Timer, deadline: number): void {
+    // The slot whose sweep happens at or after the deadline: ceil, so never early.
+    let slot = Math.ceil(deadline / this.resolution);
+    if (this.#interval === null) this.#start(slot);
+    else if (slot <= this.#swept) slot = this.#swept + 1; // already past: the next sweep
+    timer.deadline = deadline;
+    if (timer.slot === slot) return;
+    timer.slot = slot;
+    const bucket = this.#buckets.get(slot);
+    if (bucket === undefined) this.#buckets.set(slot, [timer]);
+    else bucket.push(timer);
+  }
+
+  /**
+   * Unschedules `timer` (it stays in its bucket until that slot is swept, then is skipped).
+   *
+   * @example
+   * ```ts
+   * wheel.cancel(session.timer);
+   * ```
+   */
+  cancel(timer: Timer): void {
+    timer.slot = -1;
+  }
+
+  /**
+   * Stops the interval and forgets every timer.
+   *
+   * @example
+   * ```ts
+   * engine.close(); // calls wheel.stop()
+   * ```
+   */
+  stop(): void {
+    for (const bucket of this.#buckets.values()) {
+      for (let i = 0; i < bucket.length; i++) (bucket[i] as Timer).slot = -1;
+    }
+    this.#buckets.clear();
+    if (this.#interval !== null) {
+      clearInterval(this.#interval);
+      this.#interval = null;
+    }
+  }
+
+  #start(firstSlot: number): void {
+    this.#swept = Math.min(firstSlot, Math.floor(Date.now() / this.resolution)) - 1;
+    this.#interval = setInterval(wheelOnInterval, this.resolution, this);
+    // The sockets keep the process alive; a pending heartbeat alone should not.
+    this.#interval.unref();
+  }
+
+  /**
+   * Fires every slot that came due. Called by the interval; exposed for tests.
+   *
+   * @example
+   * ```ts
+   * wheel.sweep(Date.now());
+   * ```
+   */
+  sweep(now: number): void {
+    if (this.#sweeping) return;
+    this.#sweeping = true;
+    try {
+      const current = Math.floor(now / this.resolution);
+      const buckets = this.#buckets;
+      while (this.#swept < current) {
+        const slot = ++this.#swept;
+        const bucket = buckets.get(slot);
+        if (bucket === undefined) continue;
+        buckets.delete(slot);
+        for (let i = 0; i < bucket.length; i++) {
+          const timer = bucket[i] as Timer;
+          if (timer.slot !== slot) continue; // moved or cancelled since it was put here
+          timer.slot = -1;
+          try {
+            timer.target.onTimer(now);
+          } catch (err) {
+            // A throwing target must not stop the others; surface it like an uncaught exception would be.
+            process.nextTick(rethrow, err);
+          }
+        }
+      }
+      if (buckets.size === 0 && this.#interval !== null) {
+        clearInterval(this.#interval);
+        this.#interval = null;
+      }
+    } finally {
+      this.#sweeping = false;
+    }
+  }
+}
+
+function wheelOnInterval(wheel: TimerWheel): void {
+  wheel.sweep(Date.now());
+}
+
+function rethrow(err: unknown): never {
+  throw err;
+}

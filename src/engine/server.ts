@@ -1,0 +1,710 @@
+// The Engine.IO v4 server: routes HTTP requests and upgrades under its path, verifies them
+// (answering refusals with the protocol's error codes), performs handshakes and keeps the
+// sessions. Requests outside the path go untouched to the application's own handlers.
+
+import { randomBytes } from "node:crypto";
+import { EventEmitter } from "node:events";
+import { createServer, STATUS_CODES } from "node:http";
+import type { IncomingMessage, OutgoingHttpHeaders, Server as HttpServer, ServerResponse } from "node:http";
+import type { Server as HttpsServer } from "node:https";
+import type { Duplex } from "node:stream";
+import * as websocket from "../websocket/index.js";
+import { formatSessionCookie } from "./cookie.js";
+import type { CookieOptions } from "./cookie.js";
+import { CorsPolicy } from "./cors.js";
+import type { CorsOptions } from "./cors.js";
+import { ENGINE_ERROR_MESSAGES, EngineErrorCode, respondWithError } from "./errors.js";
+import type { EngineConnectionError, EngineErrorCodeValue } from "./errors.js";
+import { TimerWheel } from "./heartbeat.js";
+import { PreparedPackets } from "./prepared-packets.js";
+import { Session } from "./session.js";
+import type { EngineHost, TransportName } from "./transport.js";
+import { PollingTransport } from "./transports/polling.js";
+import { WebSocketTransport } from "./transports/websocket.js";
+import type { EngineWebSocket } from "./transports/websocket.js";
+
+/**
+ * Options of the engine (all optional; defaults in brackets).
+ *
+ * @example
+ * ```ts
+ * const engine = new Engine({ pingInterval: 10_000, transports: ["websocket"], cors: { origin: "https://app.example" } });
+ * ```
+ */
+export interface EngineOptions {
+  /** Where the engine answers ["/engine.io/"]. */
+  path?: string;
+  /** Ms between server pings [25000]. */
+  pingInterval?: number;
+  /** Ms to wait for the pong after a ping [20000]. */
+  pingTimeout?: number;
+  /** Ms a probing WebSocket has to complete the upgrade [10000]. */
+  upgradeTimeout?: number;
+  /** Largest message (WebSocket) or POST body (polling), in bytes [1e6]. */
+  maxHttpBufferSize?: number;
+  /** Allowed transports [["polling", "websocket"]]. */
+  transports?: readonly TransportName[];
+  /** Whether polling sessions may upgrade to WebSocket [true]. */
+  allowUpgrades?: boolean;
+  /** Decides each handshake: `callback(null, true)` accepts, `callback("why", false)` refuses with 403. */
+  allowRequest?: (req: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void) => void;
+  /** Set-Cookie with the session id on the handshake response [false]. */
+  cookie?: boolean | CookieOptions;
+  /** CORS for polling, and the Origin check of WebSocket handshakes [none]. */
+  cors?: CorsOptions;
+  /** Compress polling responses of at least `threshold` bytes (gzip or deflate) [true, threshold 1024]. */
+  httpCompression?: boolean | { threshold?: number };
+  /** permessage-deflate for WebSocket, passed to the websocket layer [false]. */
+  perMessageDeflate?: boolean | Record<string, unknown>;
+  /** End upgrade requests outside the path that nobody answered [true]. */
+  destroyUpgrade?: boolean;
+  /** Ms before such an upgrade is ended [1000]. */
+  destroyUpgradeTimeout?: number;
+  /** Makes session ids (sync or async); 20 random base64url characters by default. */
+  generateId?: (req: IncomingMessage) => string | Promise<string>;
+  /** Sees every request under the path first; returns true when it answered it. */
+  requestHook?: (req: IncomingMessage, res: ServerResponse) => boolean;
+}
+
+/**
+ * The engine's options with every default filled in (`engine.opts`).
+ *
+ * @example
+ * ```ts
+ * engine.opts.pingInterval; // 25000
+ * ```
+ */
+export interface EngineResolvedOptions {
+  path: string;
+  pingInterval: number;
+  pingTimeout: number;
+  upgradeTimeout: number;
+  maxHttpBufferSize: number;
+  transports: readonly TransportName[];
+  allowUpgrades: boolean;
+  allowRequest: EngineOptions["allowRequest"] | undefined;
+  cookie: false | true | CookieOptions;
+  cors: CorsOptions | undefined;
+  httpCompression: false | { threshold: number };
+  perMessageDeflate: boolean | Record<string, unknown>;
+  destroyUpgrade: boolean;
+  destroyUpgradeTimeout: number;
+  generateId: EngineOptions["generateId"] | undefined;
+  requestHook: EngineOptions["requestHook"] | undefined;
+}
+
+/** The query parameters the engine reads. */
+interface EngineQuery {
+  EIO: string | undefined;
+  transport: string | undefined;
+  sid: string | undefined;
+  b64: boolean;
+}
+
+const kQuery = Symbol("courant.engine.query");
+const kSid = Symbol("courant.engine.sid");
+
+interface TaggedRequest extends IncomingMessage {
+  [kQuery]?: EngineQuery;
+  [kSid]?: string;
+}
+
+/** The part of `courant/websocket`'s WebSocketServer used here. */
+interface UpgradeServer {
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, callback: (ws: EngineWebSocket, req: IncomingMessage) => void): void;
+  on(event: "headers", listener: (headers: string[], req: IncomingMessage) => void): unknown;
+  close?(): void;
+}
+
+function decodeComponent(value: string): string | undefined {
+  if (value.indexOf("%") === -1 && value.indexOf("+") === -1) return value;
+  try {
+    return decodeURIComponent(value.replace(/\+/g, " "));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads EIO, transport, sid and b64 from a request URL; null when the query does not decode. */
+function parseQuery(url: string | undefined): EngineQuery | null {
+  const query: EngineQuery = { EIO: undefined, transport: undefined, sid: undefined, b64: false };
+  if (url === undefined) return query;
+  const q = url.indexOf("?");
+  if (q === -1) return query;
+  let start = q + 1;
+  const end = url.length;
+  while (start < end) {
+    let amp = url.indexOf("&", start);
+    if (amp === -1) amp = end;
+    const eq = url.indexOf("=", start);
+    const hasValue = eq !== -1 && eq < amp;
+    const key = url.slice(start, hasValue ? eq : amp);
+    if (key === "EIO" || key === "transport" || key === "sid" || key === "b64") {
+      const value = decodeComponent(hasValue ? url.slice(eq + 1, amp) : "");
+      if (value === undefined) return null;
+      if (key === "b64") query.b64 = value !== "0" && value !== "false";
+      // The first occurrence wins (a repeated sid must not switch sessions halfway through).
+      else if (query[key] === undefined) query[key] = value;
+    }
+    start = amp + 1;
+  }
+  return query;
+}
+
+/** RFC 9110 §5.5: field values hold no control characters other than HTAB. */
+function hasInvalidHeaderChar(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09) || c === 0x7f || c > 0xff) return true;
+  }
+  return false;
+}
+
+function normalizePath(path: string | undefined): string {
+  let p = path ?? "/engine.io";
+  if (!p.startsWith("/")) p = "/" + p;
+  if (!p.endsWith("/")) p += "/";
+  return p;
+}
+
+function noop(): void {}
+
+function destroyStrayUpgrade(socket: Duplex & { bytesWritten?: number }): void {
+  // Nobody answered this upgrade outside our path: end it rather than leave it hanging.
+  if (socket.writable && (socket.bytesWritten ?? 0) <= 0) {
+    socket.on("error", noop);
+    socket.end();
+  }
+}
+
+/**
+ * The Engine.IO v4 server (also exported as `Server`).
+ *
+ * Events: `connection`(session), `connection_error`({ req, code, message, context }),
+ * `initial_headers`(headers, req) on handshake responses, `headers`(headers, req) on every response.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from "node:http";
+ * import { Engine } from "courant/engine";
+ *
+ * const httpServer = createServer();
+ * const engine = new Engine().attach(httpServer);
+ * engine.on("connection", (session) => session.on("message", (data) => session.send(data)));
+ * httpServer.listen(3000);
+ * ```
+ */
+export class Engine extends EventEmitter {
+  /** Live sessions by id. */
+  readonly clients = new Map<string, Session>();
+  /** The options with defaults filled in. */
+  readonly opts: EngineResolvedOptions;
+  /** The HTTP server created by {@link listen}, if any. */
+  httpServer: HttpServer | undefined = undefined;
+  readonly #host: EngineHost;
+  #wheel: TimerWheel;
+  #cors: CorsPolicy | null = null;
+  #compressionThreshold = 1024;
+  #wss: UpgradeServer | null = null;
+  readonly #onWebSocketBound: (ws: EngineWebSocket, req: IncomingMessage) => void;
+
+  constructor(options?: EngineOptions) {
+    super();
+    this.opts = {
+      path: "/engine.io/",
+      pingInterval: 25_000,
+      pingTimeout: 20_000,
+      upgradeTimeout: 10_000,
+      maxHttpBufferSize: 1e6,
+      transports: ["polling", "websocket"],
+      allowUpgrades: true,
+      allowRequest: undefined,
+      cookie: false,
+      cors: undefined,
+      httpCompression: { threshold: 1024 },
+      perMessageDeflate: false,
+      destroyUpgrade: true,
+      destroyUpgradeTimeout: 1000,
+      generateId: undefined,
+      requestHook: undefined,
+    };
+    this.#wheel = new TimerWheel(1);
+    const engine = this;
+    this.#host = {
+      get opts() {
+        return engine.opts;
+      },
+      get compressionThreshold() {
+        return engine.#compressionThreshold;
+      },
+      get closeTimeout() {
+        return Math.min(30_000, engine.opts.pingInterval + engine.opts.pingTimeout);
+      },
+      get wheel() {
+        return engine.#wheel;
+      },
+      upgradesFor(name) {
+        return name === "polling" && engine.opts.allowUpgrades && engine.opts.transports.includes("websocket") ? ["websocket"] : [];
+      },
+      onSessionClose(session) {
+        if (engine.clients.get(session.id) === session) engine.clients.delete(session.id);
+      },
+      emitHeaders(headers, req, sid) {
+        engine.#emitHeaders(headers, req, sid);
+      },
+    };
+    this.#onWebSocketBound = (ws, req) => this.#onWebSocket(ws, req as TaggedRequest);
+    this.#applyOptions(options ?? {});
+  }
+
+  /**
+   * How many sessions are open.
+   *
+   * @example
+   * ```ts
+   * console.log(`${engine.clientsCount} clients`);
+   * ```
+   */
+  get clientsCount(): number {
+    return this.clients.size;
+  }
+
+  #applyOptions(options: EngineOptions): void {
+    const o = this.opts;
+    for (const [key, value] of Object.entries(options)) {
+      if (value !== undefined) (o as unknown as Record<string, unknown>)[key] = value;
+    }
+    o.path = normalizePath(options.path ?? o.path);
+    const compression = options.httpCompression;
+    if (compression !== undefined) o.httpCompression = compression === false ? false : { threshold: compression === true ? 1024 : (compression.threshold ?? 1024) };
+    this.#compressionThreshold = o.httpCompression === false ? -1 : o.httpCompression.threshold;
+    this.#cors = o.cors === undefined ? null : new CorsPolicy(o.cors);
+    // Timers fire at most one slot late: a fiftieth of the shortest delay, between 1 and 50 ms.
+    const resolution = Math.max(1, Math.min(50, Math.floor(Math.min(o.pingInterval, o.pingTimeout, o.upgradeTimeout) / 50)));
+    if (resolution !== this.#wheel.resolution && this.#wheel.pendingSlots === 0) this.#wheel = new TimerWheel(resolution);
+    if (options.maxHttpBufferSize !== undefined || options.perMessageDeflate !== undefined) this.#wss = null;
+  }
+
+  /**
+   * Makes a session id: `opts.generateId` when given, otherwise 15 random bytes as base64url.
+   * May be replaced (`engine.generateId = (req) => ...`).
+   *
+   * @example
+   * ```ts
+   * engine.generateId = () => crypto.randomUUID();
+   * ```
+   */
+  generateId(req: IncomingMessage): string | Promise<string> {
+    const custom = this.opts.generateId;
+    return custom !== undefined ? custom(req) : randomBytes(15).toString("base64url");
+  }
+
+  /**
+   * Intercepts requests and upgrades under the path on `server`; everything else still reaches
+   * the listeners the server already had. `options` are merged into the engine's.
+   *
+   * @example
+   * ```ts
+   * const engine = new Engine().attach(httpServer, { path: "/realtime/" });
+   * ```
+   */
+  attach(server: HttpServer | HttpsServer, options?: EngineOptions): this {
+    if (options !== undefined) this.#applyOptions(options);
+    const previous = server.listeners("request").slice() as ((req: IncomingMessage, res: ServerResponse) => void)[];
+    server.removeAllListeners("request");
+    server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+      if (this.#matchesPath(req.url)) {
+        this.handleRequest(req, res);
+        return;
+      }
+      for (let i = 0; i < previous.length; i++) (previous[i] as (req: IncomingMessage, res: ServerResponse) => void).call(server, req, res);
+    });
+    server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (this.#matchesPath(req.url)) {
+        this.handleUpgrade(req, socket, head);
+        return;
+      }
+      if (this.opts.destroyUpgrade) (setTimeout(destroyStrayUpgrade, this.opts.destroyUpgradeTimeout, socket) as unknown as NodeJS.Timeout).unref();
+    });
+    return this;
+  }
+
+  #matchesPath(url: string | undefined): boolean {
+    if (url === undefined) return false;
+    const path = this.opts.path;
+    if (url.startsWith(path)) return true;
+    // Also "/engine.io" and "/engine.io?..." (clients with addTrailingSlash: false).
+    const bare = path.length - 1;
+    return url.startsWith(path.slice(0, bare)) && (url.length === bare || url.charCodeAt(bare) === 0x3f /* ? */);
+  }
+
+  /**
+   * Handles an HTTP request under the path (polling GET/POST, CORS preflight, errors).
+   *
+   * @example
+   * ```ts
+   * httpServer.on("request", (req, res) => engine.handleRequest(req, res));
+   * ```
+   */
+  handleRequest(req: IncomingMessage, res: ServerResponse): void {
+    const hook = this.opts.requestHook;
+    if (hook !== undefined && hook(req, res)) return;
+    const query = parseQuery(req.url);
+    const cors = this.#cors;
+    if (cors !== null) {
+      if (cors.isAsync) {
+        void cors.resolveOrigin(req.headers.origin).then((allow) => this.#afterCors(req, res, query, cors, allow));
+        return;
+      }
+      this.#afterCors(req, res, query, cors, cors.allowOrigin(req.headers.origin));
+      return;
+    }
+    this.#verifyRequest(req, res, query);
+  }
+
+  #afterCors(req: IncomingMessage, res: ServerResponse, query: EngineQuery | null, cors: CorsPolicy, allow: string | null): void {
+    if (req.method === "OPTIONS") {
+      cors.answerPreflight(req, res, allow);
+      return;
+    }
+    if (allow !== null) cors.setHeaders(res, allow);
+    this.#verifyRequest(req, res, query);
+  }
+
+  #verifyRequest(req: IncomingMessage, res: ServerResponse, query: EngineQuery | null): void {
+    if (query === null) {
+      this.#abortRequest(req, res, EngineErrorCode.BAD_REQUEST, { name: "INVALID_QUERY" });
+      return;
+    }
+    const transport = query.transport;
+    if (transport === undefined || !this.opts.transports.includes(transport as TransportName)) {
+      this.#abortRequest(req, res, EngineErrorCode.UNKNOWN_TRANSPORT, { transport });
+      return;
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && hasInvalidHeaderChar(origin)) {
+      this.#abortRequest(req, res, EngineErrorCode.BAD_REQUEST, { name: "INVALID_ORIGIN", origin });
+      return;
+    }
+    const sid = query.sid;
+    if (sid !== undefined) {
+      const session = this.clients.get(sid);
+      if (session === undefined) {
+        this.#abortRequest(req, res, EngineErrorCode.UNKNOWN_SID, { sid });
+        return;
+      }
+      const polling = session.pollingTransport;
+      if (polling === null || transport !== "polling") {
+        this.#abortRequest(req, res, EngineErrorCode.BAD_REQUEST, { name: "TRANSPORT_MISMATCH", transport, previousTransport: session.transport.name });
+        return;
+      }
+      polling.onRequest(req, res);
+      return;
+    }
+    if (req.method !== "GET") {
+      this.#abortRequest(req, res, EngineErrorCode.BAD_HANDSHAKE_METHOD, { method: req.method });
+      return;
+    }
+    if (transport !== "polling") {
+      // A WebSocket handshake must come as an HTTP upgrade.
+      this.#abortRequest(req, res, EngineErrorCode.BAD_REQUEST, { name: "TRANSPORT_HANDSHAKE_ERROR", error: new Error("invalid transport handshake") });
+      return;
+    }
+    if (query.EIO !== "4") {
+      this.#abortRequest(req, res, EngineErrorCode.UNSUPPORTED_PROTOCOL_VERSION, { protocol: query.EIO });
+      return;
+    }
+    const allowRequest = this.opts.allowRequest;
+    if (allowRequest === undefined) {
+      this.#handshakePolling(req, res);
+      return;
+    }
+    let answered = false;
+    allowRequest(req, (err, success) => {
+      if (answered) return;
+      answered = true;
+      if (!success) this.#abortRequest(req, res, EngineErrorCode.FORBIDDEN, typeof err === "string" && err !== "" ? { message: err } : {});
+      else this.#handshakePolling(req, res);
+    });
+  }
+
+  #handshakePolling(req: IncomingMessage, res: ServerResponse): void {
+    let id: string | Promise<string>;
+    try {
+      id = this.generateId(req);
+    } catch (err) {
+      this.#abortRequest(req, res, EngineErrorCode.BAD_REQUEST, { name: "ID_GENERATION_ERROR", error: err });
+      return;
+    }
+    if (typeof id === "string") {
+      this.#openPolling(req, res, id);
+      return;
+    }
+    Promise.resolve(id).then(
+      (value) => this.#openPolling(req, res, value),
+      (err: unknown) => this.#abortRequest(req, res, EngineErrorCode.BAD_REQUEST, { name: "ID_GENERATION_ERROR", error: err }),
+    );
+  }
+
+  #openPolling(req: IncomingMessage, res: ServerResponse, id: string): void {
+    if (res.writableEnded || res.destroyed) return;
+    if (typeof id !== "string" || id === "" || this.clients.has(id)) {
+      this.#abortRequest(req, res, EngineErrorCode.BAD_REQUEST, { name: "ID_GENERATION_ERROR", sid: id });
+      return;
+    }
+    const transport = new PollingTransport(this.#host);
+    const session = new Session(id, req, transport, this.#host);
+    this.clients.set(id, session);
+    transport.onHandshake(req, res, id);
+    session.open();
+    this.emit("connection", session);
+  }
+
+  /**
+   * Handles an HTTP upgrade under the path: a WebSocket that opens a session, or the probe of
+   * a polling session's upgrade.
+   *
+   * @example
+   * ```ts
+   * httpServer.on("upgrade", (req, socket, head) => engine.handleUpgrade(req, socket, head));
+   * ```
+   */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const query = parseQuery(req.url);
+    if (query === null) {
+      this.#abortUpgrade(req, socket, EngineErrorCode.BAD_REQUEST, { name: "INVALID_QUERY" });
+      return;
+    }
+    const transport = query.transport;
+    if (transport !== "websocket" || !this.opts.transports.includes("websocket")) {
+      this.#abortUpgrade(req, socket, EngineErrorCode.UNKNOWN_TRANSPORT, { transport });
+      return;
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && hasInvalidHeaderChar(origin)) {
+      this.#abortUpgrade(req, socket, EngineErrorCode.BAD_REQUEST, { name: "INVALID_ORIGIN", origin });
+      return;
+    }
+    const cors = this.#cors;
+    if (cors !== null && cors.restrictsOrigin && origin !== undefined) {
+      // Browsers do not apply CORS to WebSocket: refuse other origins here (cross-site WebSocket hijacking).
+      if (cors.isAsync) {
+        void cors.resolveOrigin(origin).then((allow) => {
+          if (allow === null) this.#abortUpgrade(req, socket, EngineErrorCode.FORBIDDEN, { name: "ORIGIN_NOT_ALLOWED", origin });
+          else this.#verifyUpgrade(req as TaggedRequest, socket, head, query);
+        });
+        return;
+      }
+      if (cors.allowOrigin(origin) === null) {
+        this.#abortUpgrade(req, socket, EngineErrorCode.FORBIDDEN, { name: "ORIGIN_NOT_ALLOWED", origin });
+        return;
+      }
+    }
+    this.#verifyUpgrade(req as TaggedRequest, socket, head, query);
+  }
+
+  #verifyUpgrade(req: TaggedRequest, socket: Duplex, head: Buffer, query: EngineQuery): void {
+    req[kQuery] = query;
+    const sid = query.sid;
+    if (sid !== undefined) {
+      const session = this.clients.get(sid);
+      if (session === undefined) {
+        this.#abortUpgrade(req, socket, EngineErrorCode.UNKNOWN_SID, { sid });
+        return;
+      }
+      if (!this.opts.allowUpgrades || session.upgrading || session.pollingTransport === null || session.readyState !== "open") {
+        this.#abortUpgrade(req, socket, EngineErrorCode.BAD_REQUEST, { name: "UPGRADE_REFUSED", sid, upgrading: session.upgrading, upgraded: session.upgraded });
+        return;
+      }
+      this.#acceptUpgrade(req, socket, head);
+      return;
+    }
+    if (req.method !== "GET") {
+      this.#abortUpgrade(req, socket, EngineErrorCode.BAD_HANDSHAKE_METHOD, { method: req.method });
+      return;
+    }
+    if (query.EIO !== "4") {
+      this.#abortUpgrade(req, socket, EngineErrorCode.UNSUPPORTED_PROTOCOL_VERSION, { protocol: query.EIO });
+      return;
+    }
+    const allowRequest = this.opts.allowRequest;
+    if (allowRequest === undefined) {
+      this.#handshakeWebSocket(req, socket, head);
+      return;
+    }
+    let answered = false;
+    allowRequest(req, (err, success) => {
+      if (answered) return;
+      answered = true;
+      if (!success) this.#abortUpgrade(req, socket, EngineErrorCode.FORBIDDEN, typeof err === "string" && err !== "" ? { message: err } : {});
+      else this.#handshakeWebSocket(req, socket, head);
+    });
+  }
+
+  #handshakeWebSocket(req: TaggedRequest, socket: Duplex, head: Buffer): void {
+    let id: string | Promise<string>;
+    try {
+      id = this.generateId(req);
+    } catch (err) {
+      this.#abortUpgrade(req, socket, EngineErrorCode.BAD_REQUEST, { name: "ID_GENERATION_ERROR", error: err });
+      return;
+    }
+    const proceed = (value: string): void => {
+      if (typeof value !== "string" || value === "" || this.clients.has(value)) {
+        this.#abortUpgrade(req, socket, EngineErrorCode.BAD_REQUEST, { name: "ID_GENERATION_ERROR", sid: value });
+        return;
+      }
+      req[kSid] = value;
+      this.#acceptUpgrade(req, socket, head);
+    };
+    if (typeof id === "string") proceed(id);
+    else
+      Promise.resolve(id).then(proceed, (err: unknown) =>
+        this.#abortUpgrade(req, socket, EngineErrorCode.BAD_REQUEST, { name: "ID_GENERATION_ERROR", error: err }),
+      );
+  }
+
+  #acceptUpgrade(req: TaggedRequest, socket: Duplex, head: Buffer): void {
+    if (socket.destroyed) return;
+    this.#upgradeServer().handleUpgrade(req, socket, head, this.#onWebSocketBound);
+  }
+
+  #upgradeServer(): UpgradeServer {
+    if (this.#wss !== null) return this.#wss;
+    const ws = websocket as unknown as { WebSocketServer: new (options: Record<string, unknown>) => UpgradeServer };
+    const wss = new ws.WebSocketServer({
+      noServer: true,
+      maxPayload: this.opts.maxHttpBufferSize,
+      perMessageDeflate: this.opts.perMessageDeflate,
+      clientTracking: false,
+    });
+    wss.on("headers", (headers: string[], req: IncomingMessage) => {
+      const sid = (req as TaggedRequest)[kSid];
+      if (this.listenerCount("headers") === 0 && (sid === undefined || (this.opts.cookie === false && this.listenerCount("initial_headers") === 0))) return;
+      // The listeners see a header object, as on polling; their changes become header lines.
+      const object: OutgoingHttpHeaders = {};
+      this.#emitHeaders(object, req, sid);
+      for (const [name, value] of Object.entries(object)) {
+        if (value === undefined) continue;
+        if (Array.isArray(value)) for (const v of value) headers.push(`${name}: ${v}`);
+        else headers.push(`${name}: ${String(value)}`);
+      }
+    });
+    this.#wss = wss;
+    return wss;
+  }
+
+  #onWebSocket(ws: EngineWebSocket, req: TaggedRequest): void {
+    const query = req[kQuery] as EngineQuery;
+    const transport = new WebSocketTransport(ws, this.#host, !query.b64);
+    if (query.sid !== undefined) {
+      const session = this.clients.get(query.sid);
+      if (session === undefined || !session.attachProbe(transport)) transport.discard();
+      return;
+    }
+    const id = req[kSid] as string;
+    if (this.clients.has(id)) {
+      transport.discard();
+      return;
+    }
+    const session = new Session(id, req, transport, this.#host);
+    this.clients.set(id, session);
+    session.open();
+    this.emit("connection", session);
+  }
+
+  #emitHeaders(headers: OutgoingHttpHeaders, req: IncomingMessage, sid: string | undefined): void {
+    if (sid !== undefined) {
+      const cookie = this.opts.cookie;
+      if (cookie !== false) headers["Set-Cookie"] = [formatSessionCookie(cookie, sid)];
+      this.emit("initial_headers", headers, req);
+    }
+    this.emit("headers", headers, req);
+  }
+
+  #abortRequest(req: IncomingMessage, res: ServerResponse, code: EngineErrorCodeValue, context: Record<string, unknown>): void {
+    const message = typeof context.message === "string" ? context.message : (ENGINE_ERROR_MESSAGES[code] as string);
+    if (this.listenerCount("connection_error") > 0) this.emit("connection_error", { req, code, message, context } satisfies EngineConnectionError);
+    respondWithError(res, code, message);
+  }
+
+  #abortUpgrade(req: IncomingMessage, socket: Duplex, code: EngineErrorCodeValue, context: Record<string, unknown>): void {
+    const message = typeof context.message === "string" ? context.message : (ENGINE_ERROR_MESSAGES[code] as string);
+    if (this.listenerCount("connection_error") > 0) this.emit("connection_error", { req, code, message, context } satisfies EngineConnectionError);
+    socket.on("error", noop);
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = code === EngineErrorCode.FORBIDDEN ? 403 : 400;
+    const body = JSON.stringify({ code, message });
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      () => socket.destroy(),
+    );
+  }
+
+  /**
+   * Encodes `message` packets once for many sessions (see `session.sendPrepared`).
+   *
+   * @example
+   * ```ts
+   * const prepared = engine.prepare(['2["tick",1]']);
+   * for (const session of engine.clients.values()) session.sendPrepared(prepared);
+   * ```
+   */
+  prepare(messages: readonly (string | Uint8Array)[], options?: { compress?: boolean }): PreparedPackets {
+    return new PreparedPackets(messages, options);
+  }
+
+  /**
+   * Closes every session (reason `"server shutting down"`) and stops the heartbeat timer.
+   *
+   * @example
+   * ```ts
+   * engine.close();
+   * ```
+   */
+  close(): this {
+    for (const session of [...this.clients.values()]) session.shutdown();
+    this.clients.clear();
+    this.#wheel.stop();
+    this.#wss?.close?.();
+    this.#wss = null;
+    return this;
+  }
+}
+
+/**
+ * Creates an engine on an existing HTTP(S) server.
+ *
+ * @example
+ * ```ts
+ * const engine = attach(httpServer, { path: "/engine.io/" });
+ * engine.on("connection", (session) => session.send("welcome"));
+ * ```
+ */
+export function attach(server: HttpServer | HttpsServer, options?: EngineOptions): Engine {
+  return new Engine(options).attach(server);
+}
+
+/**
+ * Creates an HTTP server on `port` that answers only the engine's path (501 elsewhere).
+ *
+ * @example
+ * ```ts
+ * const engine = listen(3000, {}, () => console.log("listening"));
+ * // engine.httpServer is the http.Server
+ * ```
+ */
+export function listen(port: number, options?: EngineOptions, callback?: () => void): Engine {
+  const server = createServer((_req, res) => {
+    res.writeHead(501);
+    res.end("Not Implemented");
+  });
+  const engine = attach(server, options);
+  engine.httpServer = server;
+  server.listen(port, callback);
+  return engine;
+}
