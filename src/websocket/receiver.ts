@@ -1,0 +1,453 @@
+import { WebSocketError, type WebSocketErrorCode } from "./errors.js";
+import {
+  EMPTY_BUFFER,
+  MAX_CONTROL_PAYLOAD,
+  OPCODE_BINARY,
+  OPCODE_CLOSE,
+  OPCODE_CONTINUATION,
+  OPCODE_PING,
+  OPCODE_PONG,
+  OPCODE_TEXT,
+  applyMask,
+} from "./frame.js";
+import type { PerMessageDeflate } from "./permessage-deflate.js";
+import { Utf8Validator, isValidCloseCode, isValidUtf8 } from "./validation.js";
+
+/** What the receiver reports; methods are called with `this` = the handler. */
+export interface ReceiverHandler {
+  /** A whole message (fragments joined, inflated); text is valid UTF-8. */
+  onMessage(data: Buffer, isBinary: boolean): void;
+  onPing(data: Buffer): void;
+  onPong(data: Buffer): void;
+  /** A valid close frame; nothing after it is processed. `code` is 1005 when the frame had none. */
+  onCloseFrame(code: number, reason: Buffer): void;
+  /** A protocol violation or limit; nothing after it is processed. Called at most once. */
+  onError(error: WebSocketError): void;
+  /** The receiver caught up after `write()` returned false (or, after `finish()`, it is done). */
+  onDrain(): void;
+}
+
+export interface ReceiverOptions {
+  /** Server side: frames must be masked. Client side: they must not be. */
+  isServer: boolean;
+  /** Largest message in bytes (after inflating); 0 for no limit. */
+  maxPayload: number;
+  /** The negotiated extension, or null: RSV1 is then a protocol error. */
+  perMessageDeflate: PerMessageDeflate | null;
+}
+
+const GET_INFO = 0;
+const GET_PAYLOAD_LENGTH_16 = 1;
+const GET_PAYLOAD_LENGTH_64 = 2;
+const GET_MASK = 3;
+const GET_DATA = 4;
+const INFLATING = 5;
+/** After a close frame or an error: input is ignored. */
+const DONE = 6;
+
+/**
+ * The RFC 6455 frame parser: a state machine fed Buffers, with no socket. It unmasks payloads in
+ * place, validates text incrementally (failing fast, even inside an unfinished message), enforces
+ * `maxPayload` from the frame header before buffering, joins fragments and inflates
+ * permessage-deflate messages in order.
+ *
+ * @example
+ * ```ts
+ * const receiver = new Receiver({ isServer: true, maxPayload: 1 << 20, perMessageDeflate: null }, handler);
+ * socket.on("data", (chunk) => { if (!receiver.write(chunk)) socket.pause(); });
+ * ```
+ */
+export class Receiver {
+  readonly #handler: ReceiverHandler;
+  readonly #isServer: boolean;
+  readonly #maxPayload: number;
+  readonly #deflate: PerMessageDeflate | null;
+
+  #buffers: Buffer[] = [];
+  #bufferedBytes = 0;
+  #state = GET_INFO;
+  #looping = false;
+  #paused = false;
+  #finishing = false;
+  #needDrain = false;
+
+  // Current frame.
+  #fin = false;
+  #opcode = 0;
+  #masked = false;
+  #mask: Buffer = EMPTY_BUFFER;
+  #payloadLength = 0;
+  /** Pieces of a frame payload that spans chunks, already unmasked (and validated for text). */
+  #framePieces: Buffer[] = [];
+  #frameReceived = 0;
+
+  // Current message (0 = none in progress).
+  #messageOpcode = 0;
+  #messageCompressed = false;
+  #messageLength = 0;
+  #fragments: Buffer[] = [];
+  #fragmentsLength = 0;
+  readonly #validator = new Utf8Validator();
+  /** Bound once per receiver, and only with permessage-deflate. */
+  readonly #onInflated: ((error: WebSocketError | null, data: Buffer) => void) | null;
+
+  constructor(options: ReceiverOptions, handler: ReceiverHandler) {
+    this.#handler = handler;
+    this.#isServer = options.isServer;
+    this.#maxPayload = options.maxPayload;
+    this.#deflate = options.perMessageDeflate;
+    this.#onInflated = this.#deflate === null ? null : (error, data) => this.#inflated(error, data);
+  }
+
+  /** Bytes received but not parsed yet. */
+  get bufferedBytes(): number {
+    return this.#bufferedBytes;
+  }
+
+  /** True once a close frame or an error ended parsing. */
+  get done(): boolean {
+    return this.#state === DONE;
+  }
+
+  /**
+   * Parses as much of `chunk` (and what was buffered before) as it can. Returns false when the
+   * receiver is behind (inflating or paused): stop feeding it until `onDrain`. The chunk's bytes
+   * are unmasked in place and may be handed to the handler as views.
+   */
+  write(chunk: Buffer): boolean {
+    if (this.#state === DONE) return true;
+    if (chunk.length > 0) {
+      this.#buffers.push(chunk);
+      this.#bufferedBytes += chunk.length;
+    }
+    if (!this.#looping && this.#state !== INFLATING && (!this.#paused || this.#finishing)) this.#loop();
+    if (this.#state === INFLATING || (this.#paused && !this.#finishing)) {
+      this.#needDrain = true;
+      return false;
+    }
+    return true;
+  }
+
+  /** Stops delivering messages after the current one; data keeps being buffered. */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  /** Delivers what was buffered while paused (on the next tick, never from inside a handler call). */
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    process.nextTick(receiverResume, this);
+  }
+
+  /**
+   * The input has ended: parse everything buffered regardless of `pause()`. Returns true when
+   * nothing is left in flight; otherwise `onDrain` is called once the last inflate finishes.
+   */
+  finish(): boolean {
+    this.#finishing = true;
+    if (!this.#looping && this.#state !== INFLATING && this.#state !== DONE) this.#loop();
+    if (this.#state !== INFLATING) return true;
+    this.#needDrain = true;
+    return false;
+  }
+
+  /** Drops everything buffered and ignores further input (the connection is being torn down). */
+  stop(): void {
+    this.#state = DONE;
+    this.#buffers = [];
+    this.#bufferedBytes = 0;
+    this.#framePieces = [];
+    this.#fragments = [];
+  }
+
+  /** @internal Resumes parsing after `resume()`. */
+  static resumeNow(receiver: Receiver): void {
+    if (receiver.#paused || receiver.#looping || receiver.#state === INFLATING || receiver.#state === DONE) return;
+    receiver.#loop();
+    receiver.#maybeDrain();
+  }
+
+  #maybeDrain(): void {
+    if (this.#needDrain && this.#state !== INFLATING && (!this.#paused || this.#finishing)) {
+      this.#needDrain = false;
+      this.#handler.onDrain();
+    }
+  }
+
+  #loop(): void {
+    this.#looping = true;
+    try {
+      let more = true;
+      while (more && (!this.#paused || this.#finishing)) {
+        switch (this.#state) {
+          case GET_INFO:
+            more = this.#getInfo();
+            break;
+          case GET_PAYLOAD_LENGTH_16:
+            more = this.#getPayloadLength16();
+            break;
+          case GET_PAYLOAD_LENGTH_64:
+            more = this.#getPayloadLength64();
+            break;
+          case GET_MASK:
+            more = this.#getMask();
+            break;
+          case GET_DATA:
+            more = this.#getData();
+            break;
+          default:
+            // INFLATING or DONE
+            more = false;
+        }
+      }
+    } finally {
+      this.#looping = false;
+    }
+  }
+
+  /** `n` bytes from the buffered chunks: a view when one chunk holds them, else a copy. */
+  #consume(n: number): Buffer {
+    this.#bufferedBytes -= n;
+    const first = this.#buffers[0]!;
+    if (n === first.length) {
+      this.#buffers.shift();
+      return first;
+    }
+    if (n < first.length) {
+      this.#buffers[0] = first.subarray(n);
+      return first.subarray(0, n);
+    }
+    const out = Buffer.allocUnsafe(n);
+    let at = 0;
+    while (at < n) {
+      const buf = this.#buffers[0]!;
+      const take = Math.min(buf.length, n - at);
+      buf.copy(out, at, 0, take);
+      at += take;
+      if (take === buf.length) this.#buffers.shift();
+      else this.#buffers[0] = buf.subarray(take);
+    }
+    return out;
+  }
+
+  /** Up to `max` bytes from the first buffered chunk, as a view. */
+  #consumeUpTo(max: number): Buffer {
+    const first = this.#buffers[0]!;
+    if (first.length <= max) {
+      this.#buffers.shift();
+      this.#bufferedBytes -= first.length;
+      return first;
+    }
+    this.#buffers[0] = first.subarray(max);
+    this.#bufferedBytes -= max;
+    return first.subarray(0, max);
+  }
+
+  #fail(code: WebSocketErrorCode, message: string, closeCode: number): false {
+    this.#state = DONE;
+    this.#buffers = [];
+    this.#bufferedBytes = 0;
+    this.#framePieces = [];
+    this.#fragments = [];
+    this.#handler.onError(new WebSocketError(code, message, closeCode));
+    return false;
+  }
+
+  /** RFC 6455 §5.2: the first two header bytes. */
+  #getInfo(): boolean {
+    if (this.#bufferedBytes < 2) return false;
+    const head = this.#consume(2);
+    const b0 = head[0]!;
+    const b1 = head[1]!;
+    if ((b0 & 0x30) !== 0) return this.#fail("WS_ERR_UNEXPECTED_RSV_2_3", "RSV2 and RSV3 must be clear", 1002);
+    const rsv1 = (b0 & 0x40) !== 0;
+    const opcode = b0 & 0x0f;
+    const fin = (b0 & 0x80) !== 0;
+    const length7 = b1 & 0x7f;
+    if (opcode === OPCODE_CONTINUATION) {
+      // RFC 7692 §6.1: RSV1 belongs to the first frame of a message only.
+      if (rsv1) return this.#fail("WS_ERR_UNEXPECTED_RSV_1", "RSV1 must be clear on a continuation frame", 1002);
+      if (this.#messageOpcode === 0) return this.#fail("WS_ERR_INVALID_OPCODE", "Continuation frame with no message in progress", 1002);
+    } else if (opcode === OPCODE_TEXT || opcode === OPCODE_BINARY) {
+      if (this.#messageOpcode !== 0) return this.#fail("WS_ERR_INVALID_OPCODE", "Expected a continuation frame", 1002);
+      if (rsv1 && this.#deflate === null) return this.#fail("WS_ERR_UNEXPECTED_RSV_1", "RSV1 must be clear", 1002);
+      this.#messageOpcode = opcode;
+      this.#messageCompressed = rsv1;
+      this.#messageLength = 0;
+      this.#validator.reset();
+    } else if (opcode === OPCODE_CLOSE || opcode === OPCODE_PING || opcode === OPCODE_PONG) {
+      // RFC 6455 §5.5: control frames are short and never fragmented.
+      if (rsv1) return this.#fail("WS_ERR_UNEXPECTED_RSV_1", "RSV1 must be clear on a control frame", 1002);
+      if (!fin) return this.#fail("WS_ERR_EXPECTED_FIN", "Control frames must not be fragmented", 1002);
+      if (length7 > MAX_CONTROL_PAYLOAD) {
+        return this.#fail("WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH", `Control frame payload of ${length7} bytes`, 1002);
+      }
+    } else {
+      return this.#fail("WS_ERR_INVALID_OPCODE", `Invalid opcode ${opcode}`, 1002);
+    }
+    const masked = (b1 & 0x80) !== 0;
+    // RFC 6455 §5.1: clients always mask, servers never do.
+    if (this.#isServer && !masked) return this.#fail("WS_ERR_EXPECTED_MASK", "Client frames must be masked", 1002);
+    if (!this.#isServer && masked) return this.#fail("WS_ERR_UNEXPECTED_MASK", "Server frames must not be masked", 1002);
+    this.#fin = fin;
+    this.#opcode = opcode;
+    this.#masked = masked;
+    if (length7 === 126) {
+      this.#state = GET_PAYLOAD_LENGTH_16;
+      return true;
+    }
+    if (length7 === 127) {
+      this.#state = GET_PAYLOAD_LENGTH_64;
+      return true;
+    }
+    return this.#haveLength(length7);
+  }
+
+  #getPayloadLength16(): boolean {
+    if (this.#bufferedBytes < 2) return false;
+    return this.#haveLength(this.#consume(2).readUInt16BE(0));
+  }
+
+  #getPayloadLength64(): boolean {
+    if (this.#bufferedBytes < 8) return false;
+    const buf = this.#consume(8);
+    const high = buf.readUInt32BE(0);
+    // RFC 6455 §5.2: the most significant bit of a 64-bit length must be 0.
+    if (high >= 0x80000000) return this.#fail("WS_ERR_INVALID_PAYLOAD_LENGTH", "Payload length has its most significant bit set", 1002);
+    // Past 2^53 - 1 the length is not an exact number; nobody can send that much anyway.
+    if (high > 0x1fffff) return this.#fail("WS_ERR_UNSUPPORTED_MESSAGE_LENGTH", "Payload length over 2^53 - 1", 1009);
+    return this.#haveLength(high * 0x100000000 + buf.readUInt32BE(4));
+  }
+
+  #haveLength(length: number): boolean {
+    this.#payloadLength = length;
+    if (this.#opcode < OPCODE_CLOSE) {
+      // Fragments count toward the message: the limit applies before anything is buffered.
+      this.#messageLength += length;
+      if (this.#maxPayload > 0 && this.#messageLength > this.#maxPayload) {
+        return this.#fail("WS_ERR_UNSUPPORTED_MESSAGE_LENGTH", "Max payload size exceeded", 1009);
+      }
+    }
+    this.#state = this.#masked ? GET_MASK : GET_DATA;
+    return true;
+  }
+
+  #getMask(): boolean {
+    if (this.#bufferedBytes < 4) return false;
+    this.#mask = this.#consume(4);
+    this.#state = GET_DATA;
+    return true;
+  }
+
+  /** Whether this frame's payload is uncompressed text to validate as it arrives. */
+  #validatesRaw(): boolean {
+    return this.#opcode < OPCODE_CLOSE && this.#messageOpcode === OPCODE_TEXT && !this.#messageCompressed;
+  }
+
+  #getData(): boolean {
+    const length = this.#payloadLength;
+    let data: Buffer;
+    if (length === 0) {
+      data = EMPTY_BUFFER;
+    } else if (this.#frameReceived === 0 && this.#buffers[0] !== undefined && this.#buffers[0].length >= length) {
+      // The whole payload sits in one chunk: a view, unmasked in place.
+      data = this.#consume(length);
+      if (this.#masked) applyMask(data, 0, length, this.#mask, 0);
+      if (this.#validatesRaw() && !this.#validator.write(data)) {
+        return this.#fail("WS_ERR_INVALID_UTF8", "Invalid UTF-8 sequence", 1007);
+      }
+    } else {
+      // The payload spans chunks: unmask and validate each piece as it comes (fail fast), join at the end.
+      const validates = this.#validatesRaw();
+      while (this.#bufferedBytes > 0 && this.#frameReceived < length) {
+        const piece = this.#consumeUpTo(length - this.#frameReceived);
+        if (this.#masked) applyMask(piece, 0, piece.length, this.#mask, this.#frameReceived);
+        if (validates && !this.#validator.write(piece)) return this.#fail("WS_ERR_INVALID_UTF8", "Invalid UTF-8 sequence", 1007);
+        this.#framePieces.push(piece);
+        this.#frameReceived += piece.length;
+      }
+      if (this.#frameReceived < length) return false;
+      data = this.#framePieces.length === 1 ? this.#framePieces[0]! : Buffer.concat(this.#framePieces, length);
+      this.#framePieces = [];
+      this.#frameReceived = 0;
+    }
+    this.#state = GET_INFO;
+    if (this.#opcode >= OPCODE_CLOSE) return this.#controlFrame(data);
+    return this.#dataFrame(data);
+  }
+
+  #controlFrame(data: Buffer): boolean {
+    if (this.#opcode === OPCODE_CLOSE) {
+      let code = 1005;
+      let reason = EMPTY_BUFFER;
+      if (data.length === 1) return this.#fail("WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH", "Close frame of 1 byte", 1002);
+      if (data.length >= 2) {
+        code = data.readUInt16BE(0);
+        if (!isValidCloseCode(code)) return this.#fail("WS_ERR_INVALID_CLOSE_CODE", `Invalid close code ${code}`, 1002);
+        reason = data.subarray(2);
+        if (!isValidUtf8(reason)) return this.#fail("WS_ERR_INVALID_UTF8", "Invalid UTF-8 in close reason", 1007);
+      }
+      // RFC 6455 §5.5.1: nothing is processed after a close frame.
+      this.#state = DONE;
+      this.#buffers = [];
+      this.#bufferedBytes = 0;
+      this.#fragments = [];
+      this.#handler.onCloseFrame(code, reason);
+      return false;
+    }
+    if (this.#opcode === OPCODE_PING) this.#handler.onPing(data);
+    else this.#handler.onPong(data);
+    return this.#state !== DONE;
+  }
+
+  #dataFrame(data: Buffer): boolean {
+    if (this.#messageCompressed) {
+      this.#state = INFLATING;
+      const validator = this.#messageOpcode === OPCODE_TEXT ? this.#validator : null;
+      this.#deflate!.decompress(data, this.#fin, validator, this.#onInflated!);
+      return false;
+    }
+    if (!this.#fin) {
+      this.#fragments.push(data);
+      this.#fragmentsLength += data.length;
+      return true;
+    }
+    let message = data;
+    if (this.#fragments.length > 0) {
+      this.#fragments.push(data);
+      message = Buffer.concat(this.#fragments, this.#fragmentsLength + data.length);
+      this.#fragments = [];
+      this.#fragmentsLength = 0;
+    }
+    return this.#deliver(message);
+  }
+
+  #deliver(message: Buffer): boolean {
+    const isBinary = this.#messageOpcode === OPCODE_BINARY;
+    // The last fragment may have left a code point unfinished.
+    if (!isBinary && !this.#validator.end()) return this.#fail("WS_ERR_INVALID_UTF8", "Invalid UTF-8 sequence", 1007);
+    this.#messageOpcode = 0;
+    this.#messageCompressed = false;
+    this.#messageLength = 0;
+    this.#handler.onMessage(message, isBinary);
+    return this.#state !== DONE;
+  }
+
+  #inflated(error: WebSocketError | null, data: Buffer): void {
+    if (this.#state !== INFLATING) return;
+    if (error !== null) {
+      this.#fail(error.code, error.message, error.closeCode);
+      return;
+    }
+    this.#state = GET_INFO;
+    if (this.#fin && !this.#deliver(data)) return;
+    if (this.#looping) return;
+    this.#loop();
+    this.#maybeDrain();
+  }
+}
+
+function receiverResume(receiver: Receiver): void {
+  Receiver.resumeNow(receiver);
+}

@@ -1,0 +1,254 @@
+import type { Duplex } from "node:stream";
+import { WebSocketError } from "./errors.js";
+import {
+  EMPTY_BUFFER,
+  OPCODE_BINARY,
+  OPCODE_CLOSE,
+  OPCODE_CONTINUATION,
+  OPCODE_TEXT,
+  applyMask,
+  buildFrame,
+  buildTextFrame,
+  frameHeaderLength,
+  nextMaskKey,
+  writeFrameHeader,
+} from "./frame.js";
+import type { PerMessageDeflate } from "./permessage-deflate.js";
+
+/** Completion callback of a send: called once, with an error if the frame was not written. */
+export type SendCallback = (error?: Error | null) => void;
+
+/** Payloads up to this size are copied next to their header: one writev entry beats two. */
+const MERGE_LIMIT = 1024;
+
+/** A send waiting behind a compression job, in order. */
+interface QueuedSend {
+  kind: "data" | "control" | "frame";
+  opcode: number;
+  data: Buffer | string;
+  fin: boolean;
+  compress: boolean;
+  mask: boolean;
+  cb: SendCallback | undefined;
+  size: number;
+}
+
+/**
+ * Turns messages into frames on one socket (RFC 6455 §5). Writes made in the same tick are corked
+ * together and flushed on `process.nextTick` as one `writev`. Large payloads go out as header +
+ * payload (two writes, never concatenated); client frames are masked in a copy with keys from a
+ * pooled random buffer. While permessage-deflate compresses a message, later sends wait in a queue
+ * so frames stay in order.
+ *
+ * @example
+ * ```ts
+ * const sender = new Sender(socket, null);
+ * sender.sendData("hello", false, true, false, false, undefined);
+ * ```
+ */
+export class Sender {
+  readonly #socket: Duplex;
+  readonly #deflate: PerMessageDeflate | null;
+  #corked = false;
+  #firstFragment = true;
+  #compressMessage = false;
+  #deflating = false;
+  #queue: QueuedSend[] = [];
+  #queuedBytes = 0;
+  #drainCallback: ((error?: Error | null) => void) | null = null;
+  #aborted = false;
+
+  constructor(socket: Duplex, deflate: PerMessageDeflate | null) {
+    this.#socket = socket;
+    this.#deflate = deflate;
+  }
+
+  /** Bytes accepted but not handed to the kernel: waiting for compression, plus the socket's buffer. */
+  get bufferedAmount(): number {
+    return this.#queuedBytes + this.#socket.writableLength;
+  }
+
+  /** Nothing is waiting for compression. */
+  get idle(): boolean {
+    return !this.#deflating;
+  }
+
+  /**
+   * A callback written behind each tick's batch (as an empty write), so it runs once the batch has
+   * left the socket's buffer. Used for `onDrain`.
+   */
+  setDrainCallback(callback: ((error?: Error | null) => void) | null): void {
+    this.#drainCallback = callback;
+  }
+
+  /**
+   * Sends a data frame (or one fragment with `fin: false`; later fragments become continuation
+   * frames). `compress` asks for permessage-deflate, applied from the message's first fragment
+   * if negotiated and the message is at least `threshold` bytes.
+   */
+  sendData(data: Buffer | string, binary: boolean, fin: boolean, compress: boolean, mask: boolean, cb: SendCallback | undefined): void {
+    if (this.#deflating) {
+      this.#enqueue("data", binary ? OPCODE_BINARY : OPCODE_TEXT, data, fin, compress, mask, cb);
+      return;
+    }
+    let opcode = binary ? OPCODE_BINARY : OPCODE_TEXT;
+    let rsv1 = false;
+    if (this.#firstFragment) {
+      const deflate = this.#deflate;
+      rsv1 =
+        compress &&
+        deflate !== null &&
+        deflate.canCompress &&
+        (typeof data === "string" ? Buffer.byteLength(data) : data.length) >= deflate.threshold;
+      this.#compressMessage = rsv1;
+    } else {
+      opcode = OPCODE_CONTINUATION;
+    }
+    const compressing = this.#compressMessage;
+    this.#firstFragment = fin;
+    if (compressing) {
+      this.#startDeflate(typeof data === "string" ? Buffer.from(data) : data, opcode, rsv1, fin, mask, cb);
+      return;
+    }
+    if (typeof data === "string") {
+      this.#write(buildTextFrame(data, fin, mask, opcode), cb);
+    } else {
+      this.#writeFrame(opcode, data, fin, false, mask, cb);
+    }
+  }
+
+  /** Sends a control frame (close, ping, pong); the caller checks the 125-byte limit. */
+  sendControl(opcode: number, data: Buffer, mask: boolean, cb: SendCallback | undefined): void {
+    if (this.#deflating) {
+      this.#enqueue("control", opcode, data, true, false, mask, cb);
+      return;
+    }
+    this.#write(buildFrame(opcode, data, true, false, mask), cb);
+  }
+
+  /** Sends a close frame with an optional code and reason (RFC 6455 §5.5.1). */
+  sendClose(code: number | undefined, reason: Buffer, mask: boolean, cb: SendCallback | undefined): void {
+    let payload = EMPTY_BUFFER;
+    if (code !== undefined) {
+      payload = Buffer.allocUnsafe(2 + reason.length);
+      payload.writeUInt16BE(code, 0);
+      reason.copy(payload, 2);
+    }
+    this.sendControl(OPCODE_CLOSE, payload, mask, cb);
+  }
+
+  /** Writes an already built frame as is (no copy, no re-encode). */
+  sendFrame(frame: Buffer, cb: SendCallback | undefined): void {
+    if (this.#deflating) {
+      this.#enqueue("frame", 0, frame, true, false, false, cb);
+      return;
+    }
+    this.#write(frame, cb);
+  }
+
+  /** Fails everything still queued (the socket is gone); later sends are dropped with an error. */
+  abort(error: Error): void {
+    this.#aborted = true;
+    const queue = this.#queue;
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    for (const item of queue) if (item.cb !== undefined) item.cb(error);
+  }
+
+  #enqueue(
+    kind: QueuedSend["kind"],
+    opcode: number,
+    data: Buffer | string,
+    fin: boolean,
+    compress: boolean,
+    mask: boolean,
+    cb: SendCallback | undefined,
+  ): void {
+    const size = typeof data === "string" ? Buffer.byteLength(data) : data.length;
+    this.#queuedBytes += size;
+    this.#queue.push({ kind, opcode, data, fin, compress, mask, cb, size });
+  }
+
+  #startDeflate(data: Buffer, opcode: number, rsv1: boolean, fin: boolean, mask: boolean, cb: SendCallback | undefined): void {
+    this.#deflating = true;
+    this.#queuedBytes += data.length;
+    const size = data.length;
+    this.#deflate!.compress(data, fin, (error, compressed) => {
+      this.#queuedBytes -= size;
+      this.#deflating = false;
+      if (this.#aborted) {
+        if (cb !== undefined) cb(error ?? notOpenError());
+        return;
+      }
+      if (error !== null) {
+        // Only happens when the extension was closed: the connection is going away.
+        if (cb !== undefined) cb(error);
+        this.abort(error);
+        return;
+      }
+      if (mask) {
+        // Our own output buffer: mask it in place behind a separate header.
+        const header = Buffer.allocUnsafe(frameHeaderLength(compressed.length, true));
+        const at = writeFrameHeader(header, 0, opcode, fin, rsv1, compressed.length, true);
+        nextMaskKey().copy(header, at);
+        applyMask(compressed, 0, compressed.length, header.subarray(at, at + 4), 0);
+        this.#write(header, undefined);
+        this.#write(compressed, cb);
+      } else {
+        this.#writeFrame(opcode, compressed, fin, rsv1, false, cb);
+      }
+      this.#dequeue();
+    });
+  }
+
+  #dequeue(): void {
+    while (!this.#deflating && this.#queue.length > 0) {
+      const item = this.#queue.shift()!;
+      this.#queuedBytes -= item.size;
+      if (item.kind === "data") {
+        this.sendData(item.data, item.opcode === OPCODE_BINARY, item.fin, item.compress, item.mask, item.cb);
+      } else if (item.kind === "control") {
+        this.sendControl(item.opcode, item.data as Buffer, item.mask, item.cb);
+      } else {
+        this.sendFrame(item.data as Buffer, item.cb);
+      }
+    }
+  }
+
+  #writeFrame(opcode: number, data: Buffer, fin: boolean, rsv1: boolean, mask: boolean, cb: SendCallback | undefined): void {
+    if (mask || data.length <= MERGE_LIMIT) {
+      this.#write(buildFrame(opcode, data, fin, rsv1, mask), cb);
+      return;
+    }
+    const header = Buffer.allocUnsafe(frameHeaderLength(data.length, false));
+    writeFrameHeader(header, 0, opcode, fin, rsv1, data.length, false);
+    this.#write(header, undefined);
+    this.#write(data, cb);
+  }
+
+  #write(buf: Buffer, cb: SendCallback | undefined): void {
+    const socket = this.#socket;
+    if (!this.#corked) {
+      this.#corked = true;
+      socket.cork();
+      process.nextTick(senderFlush, this);
+    }
+    socket.write(buf, cb);
+  }
+
+  /** @internal End of the tick: let the corked batch go as one writev. */
+  static flush(sender: Sender): void {
+    sender.#corked = false;
+    const socket = sender.#socket;
+    if (sender.#drainCallback !== null && !socket.destroyed) socket.write(EMPTY_BUFFER, sender.#drainCallback);
+    socket.uncork();
+  }
+}
+
+function senderFlush(sender: Sender): void {
+  Sender.flush(sender);
+}
+
+function notOpenError(): WebSocketError {
+  return new WebSocketError("WS_ERR_NOT_OPEN", "WebSocket is not open", 1006);
+}
