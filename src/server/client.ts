@@ -1,0 +1,214 @@
+// One engine session as the Socket.IO layer sees it: decodes its messages into packets, routes
+// them to the namespace sockets multiplexed on it, and encodes what those sockets send.
+// It is the session's handler object: the engine calls it directly, no EventEmitter hop.
+
+import type { IncomingMessage } from "node:http";
+import type { Session, SessionHandler } from "../engine/index.js";
+import { encodeSocketPacket, PacketType, SocketPacketDecoder, SocketProtocolError } from "../protocol/index.js";
+import type { SocketPacket } from "../protocol/index.js";
+import type { Server } from "./server.js";
+import { RESERVED_EVENTS } from "./socket.js";
+import type { DisconnectReason, Socket } from "./socket.js";
+
+const COMPRESS = { compress: true } as const;
+const NO_COMPRESS = { compress: false } as const;
+
+/**
+ * The Socket.IO side of one engine session (`socket.client`): one per connection, holding one
+ * socket per namespace the client joined.
+ *
+ * @example
+ * ```ts
+ * io.on("connection", (socket) => {
+ *   console.log(socket.client.conn.transport.name, socket.client.conn.remoteAddress);
+ * });
+ * ```
+ */
+export class Client implements SessionHandler {
+  readonly server: Server<any, any, any, any>;
+  /** The engine session. */
+  readonly conn: Session;
+  /** The engine session id. */
+  readonly id: string;
+  readonly #decoder = new SocketPacketDecoder();
+  /** Connected sockets by namespace name. */
+  readonly #sockets = new Map<string, Socket<any, any, any, any>>();
+  /** Namespaces whose CONNECT is being handled (middlewares running). */
+  #connecting: Set<string> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  /** Made by the server for each new engine session; becomes the session's handler. */
+  constructor(server: Server<any, any, any, any>, conn: Session) {
+    this.server = server;
+    this.conn = conn;
+    this.id = conn.id;
+    conn.setHandler(this);
+    this.#timer = setTimeout(clientOnConnectTimeout, server.opts.connectTimeout, this);
+    this.#timer.unref();
+  }
+
+  /** The first HTTP request of the session. */
+  get request(): IncomingMessage {
+    return this.conn.request;
+  }
+
+  /** Whether the connection is closed (for this layer). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  // ---- the session handler ----
+
+  /** Engine: one Engine.IO message. A packet that does not decode closes the client with "parse error". */
+  onMessage(data: string | Buffer): void {
+    if (this.#closed) return;
+    let packet: SocketPacket | undefined;
+    try {
+      packet = this.#decoder.add(data);
+    } catch (err) {
+      this.#fail(err);
+      return;
+    }
+    if (packet === undefined) return;
+    const socket = this.#sockets.get(packet.nsp);
+    switch (packet.type) {
+      case PacketType.EVENT:
+      case PacketType.BINARY_EVENT:
+        if (RESERVED_EVENTS.has((packet.data as unknown[])[0] as string)) {
+          this.#fail(new SocketProtocolError("SIO_ERR_RESERVED_EVENT", "Socket.IO: a client may not send a reserved event name"));
+          return;
+        }
+        socket?.onEvent(packet);
+        return;
+      case PacketType.ACK:
+      case PacketType.BINARY_ACK:
+        socket?.onAck(packet);
+        return;
+      case PacketType.CONNECT:
+        if (socket === undefined && this.#connecting?.has(packet.nsp) !== true) {
+          this.#connect(packet.nsp, (packet.data as Record<string, unknown> | undefined) ?? {});
+        }
+        return;
+      case PacketType.DISCONNECT:
+        socket?.onClose("client namespace disconnect");
+        return;
+      default:
+        // CONNECT_ERROR goes from server to client only.
+        this.#fail(new SocketProtocolError("SIO_ERR_UNEXPECTED_PACKET", "Socket.IO: a client may not send CONNECT_ERROR"));
+    }
+  }
+
+  /** Engine: the session closed. */
+  onClose(reason: string, description?: unknown): void {
+    this.#onClose(reason as DisconnectReason, description);
+  }
+
+  // ---- used by the namespaces and sockets ----
+
+  /**
+   * Encodes a packet and sends its parts (text, then attachments) on the session; `written`
+   * runs once the last part has been written out.
+   */
+  writePacket(packet: SocketPacket, compress: boolean, written?: () => void): void {
+    if (this.#closed) return;
+    const parts = encodeSocketPacket(packet);
+    const options = compress ? COMPRESS : NO_COMPRESS;
+    const conn = this.conn;
+    const last = parts.length - 1;
+    for (let i = 0; i < last; i++) conn.send(parts[i] as string | Uint8Array, options);
+    conn.send(parts[last] as string | Uint8Array, options, written);
+  }
+
+  /** Namespace: the socket was admitted. */
+  attach(socket: Socket<any, any, any, any>): void {
+    const name = socket.nsp.name;
+    this.#connecting?.delete(name);
+    this.#sockets.set(name, socket);
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+
+  /** Namespace: the connection to `name` was refused. */
+  refuse(name: string): void {
+    this.#connecting?.delete(name);
+  }
+
+  /** Socket: it left its namespace. */
+  detach(socket: Socket<any, any, any, any>): void {
+    const name = socket.nsp.name;
+    if (this.#sockets.get(name) === socket) this.#sockets.delete(name);
+  }
+
+  /**
+   * Disconnects every socket of this client from its namespace, then closes the connection
+   * once the DISCONNECT packets are written out: sent together with the engine's close packet
+   * (one polling response), the client would see the transport close first.
+   */
+  disconnectAll(): void {
+    if (this.#closed) return;
+    const conn = this.conn;
+    const sockets = [...this.#sockets.values()];
+    for (let i = 0; i < sockets.length; i++) {
+      const socket = sockets[i] as Socket<any, any, any, any>;
+      const written = i === sockets.length - 1 ? () => conn.close() : undefined;
+      this.writePacket({ type: PacketType.DISCONNECT, nsp: socket.nsp.name }, true, written);
+      socket.onClose("server namespace disconnect");
+    }
+    this.#onClose("forced server close", undefined);
+    if (sockets.length === 0) conn.close();
+  }
+
+  /** Closes the connection; the sockets get "forced server close". */
+  close(): void {
+    if (this.#closed) return;
+    this.#onClose("forced server close", undefined);
+    this.conn.close();
+  }
+
+  /** Timer: the client joined no namespace in time. */
+  onConnectTimeout(): void {
+    this.#timer = undefined;
+    if (this.#sockets.size === 0) this.close();
+  }
+
+  #connect(name: string, auth: Record<string, unknown>): void {
+    (this.#connecting ??= new Set()).add(name);
+    this.server.lookupNamespace(name, auth, (nsp) => {
+      if (this.#closed) return;
+      if (nsp === undefined) {
+        this.#connecting?.delete(name);
+        this.writePacket({ type: PacketType.CONNECT_ERROR, nsp: name, data: { message: "Invalid namespace" } }, true);
+        return;
+      }
+      nsp.add(this, auth);
+    });
+  }
+
+  /** A protocol violation: the sockets get "parse error" (the error as description), then the session is closed. */
+  #fail(err: unknown): void {
+    if (this.#closed) return;
+    this.#onClose("parse error", err);
+    this.conn.close(true);
+  }
+
+  #onClose(reason: DisconnectReason, description: unknown): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    for (const socket of [...this.#sockets.values()]) socket.onClose(reason, description);
+    this.#sockets.clear();
+    this.#connecting = undefined;
+    this.#decoder.reset();
+    this.conn.setHandler(null);
+  }
+}
+
+function clientOnConnectTimeout(client: Client): void {
+  client.onConnectTimeout();
+}
