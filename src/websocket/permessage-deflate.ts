@@ -407,7 +407,9 @@ export class PerMessageDeflate {
     pmd.#inflate = null;
     pmd.#inflateChunks = [];
     const cb = pmd.#inflateCallback;
-    if (cb !== null) cb(new WebSocketError("WS_ERR_INFLATE", `Invalid compressed data: ${error.message}`, 1007, undefined, error), EMPTY);
+    // After a limit stopped the stream, zlib may choke on the rest of the input: the limit is the reason.
+    const reported = pmd.#inflateError ?? new WebSocketError("WS_ERR_INFLATE", `Invalid compressed data: ${error.message}`, 1007, undefined, error);
+    if (cb !== null) cb(reported, EMPTY);
   }
 
   /** Stops inflating at once: no more output is kept, and the stream is dropped. */
