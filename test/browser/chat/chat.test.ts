@@ -63,7 +63,7 @@ async function leave(visitor: Visitor): Promise<void> {
 /** Waits until `selector` matches an element whose text includes `text`. */
 async function waitForText(page: Page, selector: string, text: string): Promise<void> {
   await page.waitForFunction(
-    ([sel, expected]) => [...document.querySelectorAll(sel)].some((e) => e.textContent?.includes(expected)),
+    ([sel, expected]) => Array.from(document.querySelectorAll(sel)).some((e) => e.textContent?.includes(expected)),
     [selector, text] as const,
     { timeout: WAIT_MS },
   );
@@ -110,7 +110,7 @@ async function sendConfirmed(visitor: Visitor, text: string): Promise<void> {
   await send(visitor, text);
   await visitor.page.waitForFunction(
     (expected) =>
-      [...document.querySelectorAll("#messages .msg.mine")].some(
+      Array.from(document.querySelectorAll("#messages .msg.mine")).some(
         (e) => e.querySelector(".text")?.textContent === expected && (e as HTMLElement).dataset.status === "sent",
       ),
     text,
@@ -172,7 +172,7 @@ describe("chat example in Chromium", { timeout: 90_000 }, () => {
     await own.waitFor();
     await alice.page.waitForFunction(
       (expected) =>
-        [...document.querySelectorAll("#messages .msg.mine")].some(
+        Array.from(document.querySelectorAll("#messages .msg.mine")).some(
           (e) => e.querySelector(".text")?.textContent === expected && (e as HTMLElement).dataset.status === "sent",
         ),
       text,
@@ -341,7 +341,7 @@ describe("chat example in Chromium", { timeout: 90_000 }, () => {
       const dom = await visitor.page.evaluate(() => ({
         images: document.querySelectorAll("img").length,
         bold: document.querySelectorAll("#messages b").length,
-        scripts: [...document.scripts].map((s) => new URL(s.src, location.href).pathname),
+        scripts: Array.from(document.scripts).map((s) => new URL(s.src, location.href).pathname),
       }));
       assert.deepEqual(dom, { images: 0, bold: 0, scripts: ["/socket.io/socket.io.js", "/app.js"] });
     }
@@ -411,7 +411,7 @@ describe("chat example in Chromium", { timeout: 90_000 }, () => {
     }
     await alice.page.waitForFunction(
       (expected) =>
-        [...document.querySelectorAll("#messages .msg.mine")].some(
+        Array.from(document.querySelectorAll("#messages .msg.mine")).some(
           (e) => e.querySelector(".text")?.textContent === expected && (e as HTMLElement).dataset.status === "sent",
         ),
       text,
