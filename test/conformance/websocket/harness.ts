@@ -107,10 +107,7 @@ export class Harness {
   }
 
   async #openClient(opts: OpenOptions): Promise<Session> {
-    const ws =
-      opts.protocols === undefined
-        ? new WebSocket(this.raw.url(), opts.clientOptions ?? {})
-        : new WebSocket(this.raw.url(), opts.protocols, opts.clientOptions ?? {});
+    const ws = new WebSocket(this.raw.url(), opts.protocols ?? [], opts.clientOptions ?? {});
     this.#clients.add(ws);
     const errors: Error[] = [];
     ws.on("error", (err: Error) => errors.push(err));
