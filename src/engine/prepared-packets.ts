@@ -2,12 +2,8 @@
 // Polling recipients share one payload string; WebSocket recipients share pre-built frames,
 // made on first WebSocket use (a broadcast to polling clients only never frames anything).
 
-import * as websocket from "../websocket/index.js";
-
-/** The part of `courant/websocket` used here: build one unmasked frame for many sockets. */
-interface FramePreparer {
-  prepare(data: string | Uint8Array, options?: { binary?: boolean }): unknown;
-}
+import { WebSocket } from "../websocket/index.js";
+import type { PreparedMessage } from "../websocket/index.js";
 
 /**
  * What `engine.prepare()` returns; hand it to `session.sendPrepared()` for each recipient.
@@ -25,7 +21,7 @@ export class PreparedPackets {
   readonly compress: boolean;
   #payload: string | null = null;
   #texts: readonly string[] | null = null;
-  #frames: readonly unknown[] | null = null;
+  #frames: readonly PreparedMessage[] | null = null;
 
   constructor(messages: readonly (string | Uint8Array)[], options?: { compress?: boolean }) {
     this.messages = messages;
@@ -73,14 +69,13 @@ export class PreparedPackets {
    * for (const frame of prepared.websocketFrames) ws.sendPrepared(frame);
    * ```
    */
-  get websocketFrames(): readonly unknown[] {
+  get websocketFrames(): readonly PreparedMessage[] {
     if (this.#frames === null) {
-      const preparer = (websocket as unknown as { WebSocket: FramePreparer }).WebSocket;
       const messages = this.messages;
-      const frames: unknown[] = new Array<unknown>(messages.length);
+      const frames: PreparedMessage[] = new Array<PreparedMessage>(messages.length);
       for (let i = 0; i < messages.length; i++) {
         const m = messages[i] as string | Uint8Array;
-        frames[i] = typeof m === "string" ? preparer.prepare("4" + m) : preparer.prepare(m, { binary: true });
+        frames[i] = typeof m === "string" ? WebSocket.prepare("4" + m) : WebSocket.prepare(m, { binary: true });
       }
       this.#frames = frames;
     }

@@ -8,7 +8,8 @@ import { createServer, STATUS_CODES } from "node:http";
 import type { IncomingMessage, OutgoingHttpHeaders, Server as HttpServer, ServerResponse } from "node:http";
 import type { Server as HttpsServer } from "node:https";
 import type { Duplex } from "node:stream";
-import * as websocket from "../websocket/index.js";
+import { WebSocketServer } from "../websocket/index.js";
+import type { PerMessageDeflateOptions, WebSocket } from "../websocket/index.js";
 import { formatSessionCookie } from "./cookie.js";
 import type { CookieOptions } from "./cookie.js";
 import { CorsPolicy } from "./cors.js";
@@ -21,7 +22,6 @@ import { Session } from "./session.js";
 import type { EngineHost, TransportName } from "./transport.js";
 import { PollingTransport } from "./transports/polling.js";
 import { WebSocketTransport } from "./transports/websocket.js";
-import type { EngineWebSocket } from "./transports/websocket.js";
 
 /**
  * Options of the engine (all optional; defaults in brackets).
@@ -55,7 +55,7 @@ export interface EngineOptions {
   /** Compress polling responses of at least `threshold` bytes (gzip or deflate) [true, threshold 1024]. */
   httpCompression?: boolean | { threshold?: number };
   /** permessage-deflate for WebSocket, passed to the websocket layer [false]. */
-  perMessageDeflate?: boolean | Record<string, unknown>;
+  perMessageDeflate?: boolean | PerMessageDeflateOptions;
   /** End upgrade requests outside the path that nobody answered [true]. */
   destroyUpgrade?: boolean;
   /** Ms before such an upgrade is ended [1000]. */
@@ -86,7 +86,7 @@ export interface EngineResolvedOptions {
   cookie: false | true | CookieOptions;
   cors: CorsOptions | undefined;
   httpCompression: false | { threshold: number };
-  perMessageDeflate: boolean | Record<string, unknown>;
+  perMessageDeflate: boolean | PerMessageDeflateOptions;
   destroyUpgrade: boolean;
   destroyUpgradeTimeout: number;
   generateId: EngineOptions["generateId"] | undefined;
@@ -107,13 +107,6 @@ const kSid = Symbol("courant.engine.sid");
 interface TaggedRequest extends IncomingMessage {
   [kQuery]?: EngineQuery;
   [kSid]?: string;
-}
-
-/** The part of `courant/websocket`'s WebSocketServer used here. */
-interface UpgradeServer {
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, callback: (ws: EngineWebSocket, req: IncomingMessage) => void): void;
-  on(event: "headers", listener: (headers: string[], req: IncomingMessage) => void): unknown;
-  close?(): void;
 }
 
 function decodeComponent(value: string): string | undefined {
@@ -205,8 +198,8 @@ export class Engine extends EventEmitter {
   #wheel: TimerWheel;
   #cors: CorsPolicy | null = null;
   #compressionThreshold = 1024;
-  #wss: UpgradeServer | null = null;
-  readonly #onWebSocketBound: (ws: EngineWebSocket, req: IncomingMessage) => void;
+  #wss: WebSocketServer | null = null;
+  readonly #onWebSocketBound: (ws: WebSocket, req: IncomingMessage) => void;
 
   constructor(options?: EngineOptions) {
     super();
@@ -569,10 +562,9 @@ export class Engine extends EventEmitter {
     this.#upgradeServer().handleUpgrade(req, socket, head, this.#onWebSocketBound);
   }
 
-  #upgradeServer(): UpgradeServer {
+  #upgradeServer(): WebSocketServer {
     if (this.#wss !== null) return this.#wss;
-    const ws = websocket as unknown as { WebSocketServer: new (options: Record<string, unknown>) => UpgradeServer };
-    const wss = new ws.WebSocketServer({
+    const wss = new WebSocketServer({
       noServer: true,
       maxPayload: this.opts.maxHttpBufferSize,
       perMessageDeflate: this.opts.perMessageDeflate,
@@ -594,7 +586,7 @@ export class Engine extends EventEmitter {
     return wss;
   }
 
-  #onWebSocket(ws: EngineWebSocket, req: TaggedRequest): void {
+  #onWebSocket(ws: WebSocket, req: TaggedRequest): void {
     const query = req[kQuery] as EngineQuery;
     const transport = new WebSocketTransport(ws, this.#host, !query.b64);
     if (query.sid !== undefined) {
@@ -670,7 +662,7 @@ export class Engine extends EventEmitter {
     for (const session of [...this.clients.values()]) session.shutdown();
     this.clients.clear();
     this.#wheel.stop();
-    this.#wss?.close?.();
+    this.#wss?.close();
     this.#wss = null;
     return this;
   }

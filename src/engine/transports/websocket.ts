@@ -8,39 +8,7 @@ import type { TimerTarget } from "../heartbeat.js";
 import type { PreparedPackets } from "../prepared-packets.js";
 import type { Session } from "../session.js";
 import type { EngineHost, Transport } from "../transport.js";
-
-/**
- * The fast-path callbacks of the websocket layer (`ws.setHandler(handler)`).
- *
- * @example
- * ```ts
- * ws.setHandler({ onMessage(data, isBinary) {}, onClose(code, reason) {} });
- * ```
- */
-export interface EngineWebSocketHandler {
-  onMessage(data: Buffer, isBinary: boolean): void;
-  onClose(code: number, reason: Buffer): void;
-  onError?(err: Error): void;
-  onDrain?(): void;
-}
-
-/**
- * What this transport uses of a `courant/websocket` WebSocket (kept structural so tests can
- * reason about it and the layers stay loosely coupled).
- *
- * @example
- * ```ts
- * const socket: EngineWebSocket = ws; // a courant/websocket WebSocket
- * ```
- */
-export interface EngineWebSocket {
-  readonly readyState: number;
-  readonly bufferedAmount: number;
-  send(data: string | Uint8Array, options?: { binary?: boolean; compress?: boolean }, callback?: (err?: Error) => void): void;
-  sendPrepared(prepared: never, callback?: (err?: Error) => void): void;
-  setHandler(handler: EngineWebSocketHandler | null): void;
-  close(code?: number, reason?: string): void;
-}
+import type { PreparedMessage, WebSocket, WebSocketHandler } from "../../websocket/index.js";
 
 const OPEN = 1;
 const NO_COMPRESS = { compress: false } as const;
@@ -55,9 +23,9 @@ const BINARY_NO_COMPRESS = { binary: true, compress: false } as const;
  * session.on("upgrade", (transport) => console.log(transport.name)); // "websocket"
  * ```
  */
-export class WebSocketTransport implements Transport, TimerTarget, EngineWebSocketHandler {
+export class WebSocketTransport implements Transport, TimerTarget, WebSocketHandler {
   readonly name = "websocket" as const;
-  readonly #ws: EngineWebSocket;
+  readonly #ws: WebSocket;
   readonly #host: EngineHost;
   /** False for clients that asked for base64 (`b64=1`): binary then goes as "b" + base64 text. */
   readonly #supportsBinary: boolean;
@@ -68,7 +36,7 @@ export class WebSocketTransport implements Transport, TimerTarget, EngineWebSock
   #closed = false;
 
   /** @internal Created by the engine for each accepted WebSocket. */
-  constructor(ws: EngineWebSocket, host: EngineHost, supportsBinary: boolean) {
+  constructor(ws: WebSocket, host: EngineHost, supportsBinary: boolean) {
     this.#ws = ws;
     this.#host = host;
     this.#supportsBinary = supportsBinary;
@@ -131,7 +99,7 @@ export class WebSocketTransport implements Transport, TimerTarget, EngineWebSock
       return;
     }
     const frames = prepared.websocketFrames;
-    for (let i = 0; i < frames.length; i++) this.#ws.sendPrepared(frames[i] as never);
+    for (let i = 0; i < frames.length; i++) this.#ws.sendPrepared(frames[i] as PreparedMessage);
   }
 
   /** @internal Closes the WebSocket; the session is told at once (the close handshake finishes on its own). */
