@@ -1,0 +1,464 @@
+// The Manager: one Engine.IO connection shared by the namespaces (sockets) of one server,
+// with reconnection (exponential backoff with jitter) and the Socket.IO codec.
+
+import { encodeSocketPacket, SocketPacketDecoder } from "../protocol/index.js";
+import type { SocketPacket } from "../protocol/index.js";
+import { Backoff } from "./backoff.js";
+import { Emitter } from "./emitter.js";
+// eslint-disable-next-line no-restricted-imports -- src/client/engine is the client's own Engine.IO layer, not src/engine
+import { EngineClient } from "./engine/engine-client.js";
+// eslint-disable-next-line no-restricted-imports -- src/client/engine is the client's own Engine.IO layer, not src/engine
+import type { EngineClientOptions } from "./engine/engine-client.js";
+import { Socket } from "./socket.js";
+import type { SocketOptions } from "./socket.js";
+import type { TransportName } from "./transports/transport.js";
+import type { DefaultEventsMap, EventsMap } from "./typed-events.js";
+import { encodeQuery, parseUrl } from "./url.js";
+
+/**
+ * A Socket.IO packet codec, for `parser`: `new Encoder().encode(packet)` gives the Engine.IO
+ * messages of one packet; `new Decoder()` takes them back one at a time and either returns the
+ * packet once complete (ours) or emits "decoded" with it (socket.io-parser's shape).
+ *
+ * @example
+ * ```ts
+ * const socket = io(url, { parser: { Encoder: MyEncoder, Decoder: MyDecoder } });
+ * ```
+ */
+export interface Parser {
+  Encoder: new () => { encode(packet: SocketPacket): readonly (string | Uint8Array)[] };
+  Decoder: new () => {
+    add(chunk: string | Uint8Array | ArrayBuffer): SocketPacket | undefined | void;
+    on?(event: "decoded", listener: (packet: SocketPacket) => void): unknown;
+    destroy?(): void;
+  };
+}
+
+/**
+ * The default codec: `src/protocol`'s encoder and validating decoder.
+ *
+ * @example
+ * ```ts
+ * new defaultParser.Encoder().encode({ type: 2, nsp: "/", data: ["hi"] }); // ['2["hi"]']
+ * ```
+ */
+export const defaultParser: Parser = {
+  Encoder: class {
+    encode(packet: SocketPacket): readonly (string | Uint8Array)[] {
+      return encodeSocketPacket(packet);
+    }
+  },
+  Decoder: SocketPacketDecoder,
+};
+
+/**
+ * Options of a Manager (and of `io()`, which passes them on).
+ *
+ * @example
+ * ```ts
+ * const manager = new Manager("https://example.com", { transports: ["websocket"], reconnectionDelayMax: 10_000 });
+ * ```
+ */
+export interface ManagerOptions {
+  /** The server's path (default "/socket.io/"). */
+  path?: string;
+  /** Transports in the order tried (default ["polling", "websocket"]). */
+  transports?: TransportName[];
+  /** Upgrade from polling to WebSocket (default true). */
+  upgrade?: boolean;
+  /** Start with WebSocket when an earlier connection upgraded (default false). */
+  rememberUpgrade?: boolean;
+  /** Added to every request's query string. */
+  query?: string | Record<string, unknown>;
+  /** Request headers (polling everywhere, WebSocket in Node only). */
+  extraHeaders?: Record<string, string>;
+  /** Send cookies on cross-origin requests (default false). */
+  withCredentials?: boolean;
+  /** Connection timeout in ms, or false for none (default 20 000). */
+  timeout?: number | false;
+  /** Reconnect after a lost connection (default true). */
+  reconnection?: boolean;
+  /** Attempts before "reconnect_failed" (default Infinity). */
+  reconnectionAttempts?: number;
+  /** First reconnection delay in ms (default 1000). */
+  reconnectionDelay?: number;
+  /** Largest reconnection delay in ms (default 5000). */
+  reconnectionDelayMax?: number;
+  /** Jitter of each delay, 0..1 (default 0.5). */
+  randomizationFactor?: number;
+  /** Connect as soon as a socket is created (default true). */
+  autoConnect?: boolean;
+  /** The Socket.IO codec (default ours). */
+  parser?: Parser;
+  /** A new connection even if one to this server exists (`io()` only). */
+  forceNew?: boolean;
+  /** Share a connection between namespaces (`io()` only, default true). */
+  multiplex?: boolean;
+}
+
+/**
+ * A connection to one Socket.IO server, shared by its namespaces, that reconnects by itself.
+ * Events: "open", "close"(reason, description), "error"(err), "ping", "packet"(packet),
+ * "reconnect_attempt"(attempt), "reconnect"(attempt), "reconnect_error"(err), "reconnect_failed".
+ *
+ * @example
+ * ```ts
+ * const manager = new Manager("http://localhost:3000", { reconnectionAttempts: 5 });
+ * const chat = manager.socket("/chat");
+ * manager.on("reconnect", (attempt) => console.log("back after", attempt, "attempts"));
+ * ```
+ */
+export class Manager<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvents extends EventsMap = ListenEvents> extends Emitter {
+  /** The options given (read again at each connection: change `opts.query` before a reconnection). */
+  readonly opts: ManagerOptions & SocketOptions;
+  /** "http(s)://host[:port]". */
+  readonly uri: string;
+  /** The sockets, by namespace. */
+  readonly nsps = new Map<string, Socket<ListenEvents, EmitEvents>>();
+  /** The current Engine.IO connection (the last one after a close). */
+  engine: EngineClient | undefined = undefined;
+  #engine: EngineClient | undefined = undefined;
+  #readyState: "opening" | "open" | "closed" = "closed";
+  #reconnecting = false;
+  #skipReconnect = false;
+  readonly #backoff: Backoff;
+  #openTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  #reconnectTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  #openCallback: ((err?: Error) => void) | undefined = undefined;
+  readonly #encoder: InstanceType<Parser["Encoder"]>;
+  #decoder: InstanceType<Parser["Decoder"]> | undefined = undefined;
+
+  constructor(uri?: string | (ManagerOptions & SocketOptions), opts?: ManagerOptions & SocketOptions) {
+    super();
+    if (typeof uri === "object") {
+      opts = uri;
+      uri = undefined;
+    }
+    const options = (this.opts = opts ?? {});
+    this.uri = parseUrl(uri).origin;
+    this.#backoff = new Backoff(options.reconnectionDelay ?? 1000, options.reconnectionDelayMax ?? 5000, options.randomizationFactor ?? 0.5);
+    this.#encoder = new (options.parser ?? defaultParser).Encoder();
+    if (options.autoConnect !== false) this.open();
+  }
+
+  /** "closed", "opening" or "open". */
+  get readyState(): "opening" | "open" | "closed" {
+    return this.#readyState;
+  }
+
+  /** Whether a reconnection is scheduled or in progress. */
+  get reconnecting(): boolean {
+    return this.#reconnecting;
+  }
+
+  /**
+   * Gets or sets `reconnection`.
+   *
+   * @example
+   * ```ts
+   * manager.reconnection(false);
+   * ```
+   */
+  reconnection(): boolean;
+  reconnection(value: boolean): this;
+  reconnection(value?: boolean): boolean | this {
+    if (value === undefined) return this.opts.reconnection !== false;
+    this.opts.reconnection = value;
+    if (!value) this.#skipReconnect = true;
+    return this;
+  }
+
+  /**
+   * Gets or sets `reconnectionAttempts`.
+   *
+   * @example
+   * ```ts
+   * manager.reconnectionAttempts(10);
+   * ```
+   */
+  reconnectionAttempts(): number;
+  reconnectionAttempts(value: number): this;
+  reconnectionAttempts(value?: number): number | this {
+    if (value === undefined) return this.opts.reconnectionAttempts ?? Infinity;
+    this.opts.reconnectionAttempts = value;
+    return this;
+  }
+
+  /**
+   * Gets or sets `reconnectionDelay`.
+   *
+   * @example
+   * ```ts
+   * manager.reconnectionDelay(500);
+   * ```
+   */
+  reconnectionDelay(): number;
+  reconnectionDelay(value: number): this;
+  reconnectionDelay(value?: number): number | this {
+    if (value === undefined) return this.#backoff.min;
+    this.#backoff.min = this.opts.reconnectionDelay = value;
+    return this;
+  }
+
+  /**
+   * Gets or sets `reconnectionDelayMax`.
+   *
+   * @example
+   * ```ts
+   * manager.reconnectionDelayMax(10_000);
+   * ```
+   */
+  reconnectionDelayMax(): number;
+  reconnectionDelayMax(value: number): this;
+  reconnectionDelayMax(value?: number): number | this {
+    if (value === undefined) return this.#backoff.max;
+    this.#backoff.max = this.opts.reconnectionDelayMax = value;
+    return this;
+  }
+
+  /**
+   * Gets or sets `randomizationFactor`.
+   *
+   * @example
+   * ```ts
+   * manager.randomizationFactor(0);
+   * ```
+   */
+  randomizationFactor(): number;
+  randomizationFactor(value: number): this;
+  randomizationFactor(value?: number): number | this {
+    if (value === undefined) return this.#backoff.jitter;
+    this.#backoff.jitter = this.opts.randomizationFactor = value;
+    return this;
+  }
+
+  /**
+   * Gets or sets the connection `timeout`.
+   *
+   * @example
+   * ```ts
+   * manager.timeout(5000);
+   * ```
+   */
+  timeout(): number | false;
+  timeout(value: number | false): this;
+  timeout(value?: number | false): number | false | this {
+    if (value === undefined) return this.opts.timeout ?? 20_000;
+    this.opts.timeout = value;
+    return this;
+  }
+
+  /**
+   * Opens the connection (nothing if open or opening); `callback` gets the outcome. Without a
+   * callback, a failed first attempt starts reconnecting.
+   *
+   * @example
+   * ```ts
+   * manager.open((err) => console.log(err ? "failed" : "open"));
+   * ```
+   */
+  open(callback?: (err?: Error) => void): this {
+    if (this.#readyState !== "closed") return this;
+    const options = this.opts;
+    const path = (options.path ?? "/socket.io").replace(/\/$/, "") + "/";
+    const engineOptions: EngineClientOptions = { path, query: encodeQuery(options.query) };
+    if (options.transports !== undefined) engineOptions.transports = options.transports;
+    if (options.upgrade !== undefined) engineOptions.upgrade = options.upgrade;
+    if (options.rememberUpgrade !== undefined) engineOptions.rememberUpgrade = options.rememberUpgrade;
+    if (options.extraHeaders !== undefined) engineOptions.extraHeaders = options.extraHeaders;
+    if (options.withCredentials !== undefined) engineOptions.withCredentials = options.withCredentials;
+    this.#readyState = "opening";
+    this.#skipReconnect = false;
+    this.#openCallback = callback;
+    const parser = options.parser ?? defaultParser;
+    const decoder = (this.#decoder = new parser.Decoder());
+    decoder.on?.("decoded", (packet) => this.#onDecoded(packet));
+    const engine: EngineClient = (this.engine = this.#engine =
+      new EngineClient(this.uri, engineOptions, {
+        onOpen: () => engine === this.#engine && this.#onOpen(),
+        onMessage: (data) => engine === this.#engine && this.#onData(data),
+        onPing: () => engine === this.#engine && this.emitReserved("ping"),
+        onError: (err) => engine === this.#engine && this.#onError(err),
+        onClose: (reason, description) => engine === this.#engine && this.#onClose(reason, description),
+      }));
+    const timeout = this.timeout();
+    if (timeout !== false) {
+      this.#openTimer = setTimeout(() => {
+        if (engine !== this.#engine || this.#readyState !== "opening") return;
+        this.#onError(new Error("timeout"));
+        engine.close();
+      }, timeout);
+    }
+    return this;
+  }
+
+  /**
+   * The same as {@link Manager.open}.
+   *
+   * @example
+   * ```ts
+   * manager.connect();
+   * ```
+   */
+  connect(callback?: (err?: Error) => void): this {
+    return this.open(callback);
+  }
+
+  /**
+   * The socket of a namespace on this connection (created once, then the same one).
+   *
+   * @example
+   * ```ts
+   * const admin = manager.socket("/admin", { auth: { token } });
+   * ```
+   */
+  socket(nsp: string, opts?: SocketOptions): Socket<ListenEvents, EmitEvents> {
+    let socket = this.nsps.get(nsp);
+    if (socket === undefined) {
+      socket = new Socket<ListenEvents, EmitEvents>(this as Manager<any, any>, nsp, opts);
+      this.nsps.set(nsp, socket);
+    } else if (this.opts.autoConnect !== false && !socket.active) {
+      socket.connect();
+    }
+    return socket;
+  }
+
+  /**
+   * Closes the connection and stops reconnecting; the sockets get "disconnect" with
+   * "io client disconnect".
+   *
+   * @example
+   * ```ts
+   * manager.close();
+   * ```
+   */
+  close(): this {
+    this.#skipReconnect = true;
+    this.#reconnecting = false;
+    clearTimeout(this.#reconnectTimer);
+    this.#onClose("forced close");
+    return this;
+  }
+
+  /**
+   * The same as {@link Manager.close}.
+   *
+   * @example
+   * ```ts
+   * manager.disconnect();
+   * ```
+   */
+  disconnect(): this {
+    return this.close();
+  }
+
+  /**
+   * Encodes and writes one packet (used by the sockets).
+   *
+   * @example
+   * ```ts
+   * manager.packet({ type: 2, nsp: "/", data: ["hi"] });
+   * ```
+   */
+  packet(packet: SocketPacket, compress?: boolean): void {
+    const engine = this.#engine;
+    if (engine === undefined) return;
+    for (const chunk of this.#encoder.encode(packet)) engine.send(chunk, compress);
+  }
+
+  /**
+   * Called by a socket that stopped (disconnected or refused): closes the connection when no
+   * socket uses it any more.
+   *
+   * @example
+   * ```ts
+   * manager.release();
+   * ```
+   */
+  release(): void {
+    for (const socket of this.nsps.values()) if (socket.active) return;
+    this.close();
+  }
+
+  #onOpen(): void {
+    clearTimeout(this.#openTimer);
+    this.#readyState = "open";
+    this.emitReserved("open");
+    const callback = this.#openCallback;
+    this.#openCallback = undefined;
+    for (const socket of this.nsps.values()) if (socket.active) socket.onOpen();
+    callback?.();
+  }
+
+  #onData(data: string | Uint8Array | ArrayBuffer): void {
+    let packet: SocketPacket | undefined | void;
+    try {
+      packet = (this.#decoder as InstanceType<Parser["Decoder"]>).add(data);
+    } catch (err) {
+      this.#onClose("parse error", err);
+      return;
+    }
+    if (packet) this.#onDecoded(packet);
+  }
+
+  #onDecoded(packet: SocketPacket): void {
+    this.emitReserved("packet", packet);
+    const socket = this.nsps.get(packet.nsp);
+    if (socket?.active) socket.onPacket(packet);
+  }
+
+  /** A transport error: while opening, the attempt failed; once open, "close" follows. */
+  #onError(err: Error): void {
+    this.emitReserved("error", err);
+    for (const socket of this.nsps.values()) if (socket.active) socket.onError(err);
+    if (this.#readyState !== "opening") return;
+    clearTimeout(this.#openTimer);
+    this.#readyState = "closed";
+    this.#engine = undefined;
+    const callback = this.#openCallback;
+    this.#openCallback = undefined;
+    if (callback !== undefined) callback(err);
+    else if (!this.#reconnecting && this.#backoff.attempts === 0) this.#reconnect();
+  }
+
+  #onClose(reason: string, description?: unknown): void {
+    const engine = this.#engine;
+    this.#engine = undefined;
+    clearTimeout(this.#openTimer);
+    engine?.close();
+    this.#decoder?.destroy?.();
+    this.#readyState = "closed";
+    this.#backoff.reset();
+    this.emitReserved("close", reason, description);
+    const socketReason = reason === "forced close" ? "io client disconnect" : reason;
+    for (const socket of this.nsps.values()) if (socket.active) socket.onClose(socketReason, description);
+    if (this.opts.reconnection !== false && !this.#skipReconnect) this.#reconnect();
+  }
+
+  #reconnect(): void {
+    if (this.#reconnecting || this.#skipReconnect) return;
+    const backoff = this.#backoff;
+    if (backoff.attempts >= this.reconnectionAttempts()) {
+      backoff.reset();
+      this.emitReserved("reconnect_failed");
+      return;
+    }
+    this.#reconnecting = true;
+    this.#reconnectTimer = setTimeout(() => {
+      if (this.#skipReconnect) return;
+      this.emitReserved("reconnect_attempt", backoff.attempts);
+      if (this.#skipReconnect) return;
+      this.open((err) => {
+        this.#reconnecting = false;
+        if (err !== undefined) {
+          this.#reconnect();
+          this.emitReserved("reconnect_error", err);
+        } else {
+          const attempts = backoff.attempts;
+          backoff.reset();
+          this.emitReserved("reconnect", attempts);
+        }
+      });
+    }, backoff.duration());
+  }
+}

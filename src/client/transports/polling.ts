@@ -1,0 +1,197 @@
+// HTTP long-polling with fetch (browsers and Node 18+): one GET in flight to receive, one
+// POST at a time to send (Engine.IO v4 §Transports, HTTP long-polling).
+
+import { decodeEnginePayload, encodeEnginePayload } from "../../protocol/index.js";
+import type { EnginePacket } from "../../protocol/index.js";
+import type { Transport, TransportContext, TransportHandler } from "./transport.js";
+
+const CLOSED = 0;
+const OPEN = 1;
+const PAUSED = 2;
+
+/**
+ * The long-polling transport. In Node it keeps the cookies the server sets (sticky sessions
+ * behind a load balancer) in `context.headers.cookie`; browsers keep their own.
+ *
+ * @example
+ * ```ts
+ * const polling = new PollingTransport(context, handler);
+ * polling.open();
+ * polling.send([{ type: "message", data: "2[\"hi\"]" }]);
+ * ```
+ */
+export class PollingTransport implements Transport {
+  readonly name = "polling";
+  writable = false;
+  handler: TransportHandler;
+  readonly #context: TransportContext;
+  #state = CLOSED;
+  /** A GET is in flight. */
+  #polling = false;
+  /** The server answered at least once, so it knows our sid and a close packet makes sense. */
+  #opened = false;
+  #abort: AbortController | undefined = undefined;
+  #onPause: (() => void) | undefined = undefined;
+
+  constructor(context: TransportContext, handler: TransportHandler) {
+    this.#context = context;
+    this.handler = handler;
+  }
+
+  /**
+   * Starts (or, after `pause()`, resumes) polling.
+   *
+   * @example
+   * ```ts
+   * polling.open();
+   * ```
+   */
+  open(): void {
+    const first = this.#state === CLOSED;
+    this.#state = OPEN;
+    this.#onPause = undefined;
+    if (first) this.writable = true;
+    if (!this.#polling) this.#poll();
+    if (first) this.handler.onOpen();
+  }
+
+  /**
+   * Sends packets in one POST; `onDrain` once the server accepted them.
+   *
+   * @example
+   * ```ts
+   * polling.send([{ type: "pong" }]);
+   * ```
+   */
+  send(packets: readonly EnginePacket[]): void {
+    this.writable = false;
+    this.#request("POST", encodeEnginePayload(packets)).then(
+      () => {
+        if (this.#state === CLOSED) return;
+        this.writable = true;
+        this.#checkPause();
+        this.handler.onDrain();
+      },
+      (err: unknown) => this.#fail("xhr post error", err),
+    );
+  }
+
+  /**
+   * Stops polling; sends a close packet when a session exists.
+   *
+   * @example
+   * ```ts
+   * polling.close();
+   * ```
+   */
+  close(): void {
+    if (this.#state === CLOSED) return;
+    this.#state = CLOSED;
+    this.writable = false;
+    this.#abort?.abort();
+    if (this.#opened) this.#request("POST", "1").catch(noop);
+  }
+
+  /**
+   * Stops polling and calls `onPause` once no GET nor POST is in flight (before an upgrade).
+   *
+   * @example
+   * ```ts
+   * polling.pause(() => websocket.send([{ type: "upgrade" }]));
+   * ```
+   */
+  pause(onPause: () => void): void {
+    this.#state = PAUSED;
+    this.#onPause = onPause;
+    this.#checkPause();
+  }
+
+  #checkPause(): void {
+    const onPause = this.#onPause;
+    if (this.#state === PAUSED && !this.#polling && this.writable && onPause !== undefined) {
+      this.#onPause = undefined;
+      onPause();
+    }
+  }
+
+  #poll(): void {
+    this.#polling = true;
+    const abort = (this.#abort = new AbortController());
+    this.#request("GET", undefined, abort.signal).then(
+      (text) => this.#onPayload(text),
+      (err: unknown) => this.#fail("xhr poll error", err),
+    );
+  }
+
+  #onPayload(text: string): void {
+    this.#polling = false;
+    if (this.#state === CLOSED) return;
+    let packets: EnginePacket[];
+    try {
+      packets = decodeEnginePayload(text);
+    } catch (err) {
+      this.#close("parse error", err);
+      return;
+    }
+    this.#opened = true;
+    try {
+      for (const packet of packets) {
+        if (packet.type === "close") return this.#close("transport close", "transport closed by the server");
+        this.handler.onPacket(packet);
+        if (this.#state === CLOSED) return;
+      }
+    } finally {
+      // A listener that throws surfaces as an unhandled rejection, but polling goes on.
+      if (this.#state === OPEN && !this.#polling) this.#poll();
+      else this.#checkPause();
+    }
+  }
+
+  #request(method: "GET" | "POST", body?: string, signal?: AbortSignal): Promise<string> {
+    const context = this.#context;
+    const headers = context.headers;
+    return fetch(this.#context.url("polling"), {
+      method,
+      headers: body === undefined ? headers : { ...headers, "content-type": "text/plain;charset=UTF-8" },
+      body: body ?? null,
+      credentials: context.withCredentials ? "include" : "same-origin",
+      cache: "no-store",
+      signal: signal ?? null,
+    }).then((res) => {
+      keepCookies(res, headers);
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      return res.text();
+    });
+  }
+
+  #fail(message: string, err: unknown): void {
+    this.#polling = false;
+    if (this.#state === CLOSED) return;
+    this.#state = CLOSED;
+    this.#abort?.abort();
+    this.handler.onError(message, err);
+  }
+
+  #close(reason: string, description: unknown): void {
+    this.#state = CLOSED;
+    this.#abort?.abort();
+    this.handler.onClose(reason, description);
+  }
+}
+
+function noop(): void {}
+
+/**
+ * Node only: remembers the cookies a response sets, for the next requests and the WebSocket
+ * upgrade. Browsers never expose `Set-Cookie`, so this does nothing there.
+ */
+function keepCookies(res: Response, headers: Record<string, string>): void {
+  const set = res.headers.getSetCookie?.();
+  if (set === undefined || set.length === 0) return;
+  const jar = new Map<string, string>();
+  for (const pair of (headers.cookie ?? "").split("; ").concat(set.map((c) => c.split(";")[0] as string))) {
+    const eq = pair.indexOf("=");
+    if (eq > 0) jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+  }
+  headers.cookie = Array.from(jar, ([name, value]) => name + "=" + value).join("; ");
+}
