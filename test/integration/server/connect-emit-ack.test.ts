@@ -275,12 +275,21 @@ for (const { name, transports } of TRANSPORT_SETTINGS) {
         const serverSide = waitFor<[Socket]>(f.io, "connection");
         const client = await f.connect();
         const [socket] = await serverSide;
+        // A second namespace on the same connection (the client closes a connection left with none).
+        f.io.of("/other");
+        const other = client.io.socket("/other");
+        other.connect();
+        await waitFor(other, "connect");
         const clientGone = waitFor(client, "disconnect");
         const serverGone = waitFor(socket, "disconnect");
         socket.disconnect();
         assert.deepEqual((await serverGone)[0], "server namespace disconnect");
         assert.equal((await clientGone)[0], "io server disconnect");
+        const stillThere = waitFor(other, "still");
+        f.io.of("/other").emit("still", "here");
+        assert.deepEqual(await stillThere, ["here"]);
         assert.equal(f.io.engine.clientsCount, 1, "disconnect() without close keeps the engine session");
+        other.disconnect();
         assert.equal(socket.emit("late"), true, "emitting on a disconnected socket is harmless");
       } finally {
         await f.close();

@@ -84,7 +84,7 @@ interface Listenable {
 }
 
 /** The arguments of the next `event` on `emitter`, within `ms`. */
-export function waitFor<T extends unknown[] = any[]>(emitter: Listenable | EventEmitter, event: string, ms = 5000): Promise<T> {
+export function waitFor<T extends unknown[] = any[]>(emitter: Listenable | EventEmitter | object, event: string, ms = 5000): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const listener = (...args: unknown[]): void => {
       clearTimeout(timer);
@@ -130,4 +130,23 @@ export async function until(condition: () => boolean, ms = 5000, what = "conditi
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await delay(5);
   }
+}
+
+/** `n` connected official clients of `nsp`, each with its server-side socket. */
+export async function connectMany(f: Fixture, n: number, nsp = "/"): Promise<{ client: ClientSocket; socket: import("../../../src/index.js").Socket }[]> {
+  const pairs: { client: ClientSocket; socket: import("../../../src/index.js").Socket }[] = [];
+  for (let i = 0; i < n; i++) {
+    const client = await f.connect(nsp);
+    const socket = f.io.of(nsp).sockets.get(client.id as string);
+    if (socket === undefined) throw new Error(`no server socket for ${String(client.id)}`);
+    pairs.push({ client, socket });
+  }
+  return pairs;
+}
+
+/** Records every `event` a client receives (first argument). */
+export function record(client: ClientSocket, event: string): unknown[] {
+  const seen: unknown[] = [];
+  client.on(event, (value: unknown) => seen.push(value));
+  return seen;
 }
