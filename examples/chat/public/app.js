@@ -65,11 +65,22 @@ const state = {
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
 const fullTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
-const socket = io({
-  reconnectionDelay: 500,
-  reconnectionDelayMax: 4000,
-  closeOnBeforeunload: true,
-});
+const socket = createSocket();
+
+function createSocket() {
+  if (typeof io === "function") {
+    return io({ reconnectionDelay: 500, reconnectionDelayMax: 4000, closeOnBeforeunload: true });
+  }
+  // The client script did not load: say so instead of leaving a form that does nothing.
+  showError(
+    ui.nicknameError,
+    "The real-time client (/socket.io/socket.io.js) did not load, so the chat cannot connect. " +
+      "Reload the page; if you run Courant from a checkout, build it first with npm run build.",
+  );
+  ui.loginOnline.textContent = "Offline";
+  ui.loginButton.disabled = true;
+  return { connected: false, on() {}, emit() {}, connect() {} };
+}
 
 // ── helpers ───────────────────────────────────────────────────────────────────────────────
 

@@ -434,4 +434,20 @@ describe("chat example in Chromium", { timeout: 90_000 }, () => {
 
     for (const visitor of visitors) assert.deepEqual(visitor.pageErrors, [], `${visitor.nickname}: page errors`);
   });
+
+  test("without its client script the page says why it cannot connect", async () => {
+    const context = await browser.newContext();
+    try {
+      await context.route("**/socket.io/socket.io.js", (route) => route.fulfill({ status: 404, body: "" }));
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (err) => errors.push(err.message));
+      await page.goto(chat.url);
+      await waitForText(page, "#nickname-error", "did not load");
+      assert.equal(await page.isDisabled("#login-button"), true);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
 });
