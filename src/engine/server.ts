@@ -171,6 +171,22 @@ function destroyStrayUpgrade(socket: Duplex & { bytesWritten?: number }): void {
 }
 
 /**
+ * The events of an {@link Engine} and their arguments.
+ *
+ * @example
+ * ```ts
+ * const onError = (...[err]: EngineEventMap["connection_error"]) => console.log(err.code, err.message);
+ * engine.on("connection_error", onError);
+ * ```
+ */
+export interface EngineEventMap {
+  connection: [session: Session];
+  connection_error: [error: EngineConnectionError];
+  initial_headers: [headers: OutgoingHttpHeaders, req: IncomingMessage];
+  headers: [headers: OutgoingHttpHeaders, req: IncomingMessage];
+}
+
+/**
  * The Engine.IO v4 server (also exported as `Server`).
  *
  * Events: `connection`(session), `connection_error`({ req, code, message, context }),
@@ -187,7 +203,7 @@ function destroyStrayUpgrade(socket: Duplex & { bytesWritten?: number }): void {
  * httpServer.listen(3000);
  * ```
  */
-export class Engine extends EventEmitter {
+export class Engine extends EventEmitter<EngineEventMap> {
   /** Live sessions by id. */
   readonly clients = new Map<string, Session>();
   /** The options with defaults filled in. */

@@ -81,6 +81,29 @@ export interface SendOptions {
 }
 
 /**
+ * The events of a {@link Session} and their arguments.
+ *
+ * @example
+ * ```ts
+ * const onClose = (...[reason, description]: SessionEventMap["close"]) => console.log(reason, description);
+ * session.on("close", onClose);
+ * ```
+ */
+export interface SessionEventMap {
+  open: [];
+  message: [data: string | Buffer];
+  packet: [packet: EnginePacket];
+  packetCreate: [packet: EnginePacket];
+  heartbeat: [];
+  upgrading: [transport: Transport];
+  upgrade: [transport: Transport];
+  drain: [];
+  flush: [];
+  close: [reason: SessionCloseReason, description?: unknown];
+  error: [error: Error];
+}
+
+/**
  * One Engine.IO session (also exported as `Socket`). Created by the engine on a handshake and
  * handed to its `connection` event.
  *
@@ -96,7 +119,7 @@ export interface SendOptions {
  * });
  * ```
  */
-export class Session extends EventEmitter implements TimerTarget {
+export class Session extends EventEmitter<SessionEventMap> implements TimerTarget {
   /** The session id (the `sid` query parameter). */
   readonly id: string;
   /** The HTTP request that opened the session. */

@@ -93,7 +93,9 @@ test("the default path: polling, then the upgrade to WebSocket", async () => {
     assert.equal(session.transport.name, "websocket");
     await until(() => client.transport.name === "websocket", 3000, "client upgraded");
     const echo = new Promise<unknown>((resolve) => client.once("message", resolve));
-    session.once("message", (d: string) => session.send(`echo:${d}`));
+    session.once("message", (d) => {
+      session.send(`echo:${String(d)}`);
+    });
     client.send("after upgrade");
     assert.equal(await within(echo, 3000, "echo"), "echo:after upgrade");
     // The old polling transport is gone: a polling request for this sid is refused.
@@ -113,7 +115,7 @@ test("500 messages each way sent across the upgrade arrive in order, exactly onc
     const atClient: string[] = [];
     client.on("message", (d: unknown) => atClient.push(String(d)));
     const [session] = await connection;
-    session.on("message", (d: string) => atServer.push(d));
+    session.on("message", (d) => atServer.push(String(d)));
     await new Promise<void>((resolve) => client.once("open", () => resolve()));
     // Send in small batches, one per macrotask, so they span the probe and the switch.
     let sent = 0;
