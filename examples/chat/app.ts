@@ -110,16 +110,16 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   // ── Scale-out: the one place the Redis adapter plugs in ──────────────────────────────
   // With several chat processes behind a load balancer, rooms and broadcasts go through Redis:
   //   import { createAdapter } from "courant/redis";
-  //   io.adapter(createAdapter(redisClient, redisClient.duplicate()));
+  //   io.adapter(createAdapter(pubClient, subClient));   // two connected node-redis/ioredis clients
   // and `store` becomes a Redis-backed HistoryStore (./history-store.ts is the interface).
-  // Presence (./presence.ts) counts this process's people only and would move to Redis too.
-  // `courant/redis` has not landed yet, so a REDIS_URL is refused here rather than silently
-  // running one process that only looks clustered.
+  // Presence (./presence.ts) counts this process's people only and has to move to Redis too.
+  // The chat is not wired to Redis yet (a later change does it), so a REDIS_URL is refused
+  // here rather than silently running one process that only looks clustered.
   if (options.redisUrl !== undefined && options.redisUrl !== "") {
     await io.close();
     throw new ChatConfigError(
       "CHAT_ERR_REDIS_UNAVAILABLE",
-      "REDIS_URL is set, but the Redis adapter (courant/redis) is not available yet; unset it to run one process.",
+      "REDIS_URL is set, but the chat does not run on several processes yet; unset it to run one process.",
     );
   }
   // ─────────────────────────────────────────────────────────────────────────────────────
