@@ -55,6 +55,7 @@ const state = {
   members: [],
   shown: new Set(), // server ids of the messages on screen
   outbox: new Map(), // clientId -> { clientId, room, text, el }: sent or waiting, not yet acknowledged
+  failed: new Map(), // clientId -> entry the server refused, until retried or the room changes
   typing: new Map(), // nickname -> expiry timer
   directory: { rooms: [], clients: 0 },
   typingSentAt: 0,
@@ -255,6 +256,7 @@ function onJoined(room, resume, reply) {
   if (switched) {
     ui.messages.replaceChildren();
     state.shown.clear();
+    state.failed.clear();
     clearTyping();
     ui.roomName.textContent = reply.room;
     ui.composerLabel.textContent = `Message #${reply.room}`;
@@ -544,7 +546,27 @@ function markSent(entry, message) {
 function markFailed(entry, message) {
   entry.el.dataset.status = "failed";
   entry.el.querySelector(".state").textContent = message;
+  if (entry.room !== state.room) return;
+  state.failed.set(entry.clientId, entry);
+  const retry = el("button", "retry", "Retry");
+  retry.type = "button";
+  retry.dataset.clientId = entry.clientId;
+  entry.el.querySelector(".meta").append(retry);
 }
+
+ui.messages.addEventListener("click", (event) => {
+  const button = event.target.closest(".retry");
+  const entry = button && state.failed.get(button.dataset.clientId);
+  if (!entry) return;
+  state.failed.delete(entry.clientId);
+  button.remove();
+  entry.el.dataset.status = "pending";
+  state.outbox.set(entry.clientId, entry);
+  showError(ui.composerError, null);
+  updateOutboxStatus();
+  if (state.joined && socket.connected) emitMessage(entry);
+  ui.input.focus();
+});
 
 function updateOutboxStatus() {
   const text = state.joined ? "Sending…" : "Waiting for connection…";

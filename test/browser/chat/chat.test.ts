@@ -435,6 +435,50 @@ describe("chat example in Chromium", { timeout: 90_000 }, () => {
     for (const visitor of visitors) assert.deepEqual(visitor.pageErrors, [], `${visitor.nickname}: page errors`);
   });
 
+  test("a message the server refuses shows the server's error, and Retry sends it once allowed", async () => {
+    const strict = await createChatServer({ port: 0, rateLimit: { messages: 1, windowMs: 2000 } });
+    const context = await browser.newContext();
+    try {
+      context.setDefaultTimeout(WAIT_MS);
+      const page = await context.newPage();
+      await page.goto(strict.url);
+      await page.fill("#nickname", "eve");
+      await page.press("#nickname", "Enter");
+      await page.locator("#chat").waitFor();
+
+      // Shift+Enter makes a new line and sends nothing.
+      await page.locator("#composer-input").pressSequentially("first");
+      await page.keyboard.press("Shift+Enter");
+      await page.locator("#composer-input").pressSequentially("line");
+      assert.equal(await page.inputValue("#composer-input"), "first\nline");
+      assert.equal(await page.locator("#messages .msg").count(), 0);
+      await page.press("#composer-input", "Enter");
+      await page.locator('#messages .msg[data-status="sent"]').waitFor();
+
+      await page.fill("#composer-input", "second");
+      await page.press("#composer-input", "Enter");
+      const refused = page.locator('#messages .msg[data-status="failed"]', { hasText: "second" });
+      await refused.waitFor();
+      assert.match((await refused.locator(".state").textContent()) ?? "", /too fast/);
+      await waitForText(page, "#composer-error", "too fast");
+
+      await page.waitForTimeout(2100);
+      await refused.locator(".retry").click();
+      await page.locator('#messages .msg[data-status="sent"]', { hasText: "second" }).waitFor();
+      assert.equal(await page.locator("#composer-error").isHidden(), true);
+      assert.deepEqual(
+        (await messages(page)).map((m) => [m.text, m.status]),
+        [
+          ["first\nline", "sent"],
+          ["second", "sent"],
+        ],
+      );
+    } finally {
+      await context.close();
+      await strict.close();
+    }
+  });
+
   test("without its client script the page says why it cannot connect", async () => {
     const context = await browser.newContext();
     try {
