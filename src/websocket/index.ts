@@ -1,5 +1,5 @@
 // courant/websocket: our own RFC 6455 + RFC 7692 server and client, with no runtime dependency.
-export { WebSocket, type WebSocketHandler, type BinaryType, type SendOptions } from "./websocket.js";
+export { WebSocket, type WebSocketHandler, type BinaryType, type SendOptions, type RawData } from "./websocket.js";
 export {
   WebSocketServer,
   abortHandshake,

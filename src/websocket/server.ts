@@ -167,6 +167,27 @@ export class WebSocketServer extends EventEmitter {
     }
   }
 
+  /** Typed listeners for the events this class emits. */
+  override on(event: "connection", listener: (this: WebSocketServer, ws: WebSocket, req: IncomingMessage) => void): this;
+  override on(event: "headers", listener: (this: WebSocketServer, lines: string[], req: IncomingMessage) => void): this;
+  override on(event: "wsClientError", listener: (this: WebSocketServer, error: WebSocketError, socket: Duplex, req: IncomingMessage) => void): this;
+  override on(event: "error", listener: (this: WebSocketServer, error: Error) => void): this;
+  override on(event: "listening" | "close", listener: (this: WebSocketServer) => void): this;
+  override on(event: string | symbol, listener: (...args: any[]) => void): this;
+  override on(event: string | symbol, listener: (...args: any[]) => void): this {
+    return super.on(event, listener);
+  }
+
+  override once(event: "connection", listener: (this: WebSocketServer, ws: WebSocket, req: IncomingMessage) => void): this;
+  override once(event: "headers", listener: (this: WebSocketServer, lines: string[], req: IncomingMessage) => void): this;
+  override once(event: "wsClientError", listener: (this: WebSocketServer, error: WebSocketError, socket: Duplex, req: IncomingMessage) => void): this;
+  override once(event: "error", listener: (this: WebSocketServer, error: Error) => void): this;
+  override once(event: "listening" | "close", listener: (this: WebSocketServer) => void): this;
+  override once(event: string | symbol, listener: (...args: any[]) => void): this;
+  override once(event: string | symbol, listener: (...args: any[]) => void): this {
+    return super.once(event, listener);
+  }
+
   /** The bound address of the HTTP server (throws in noServer mode). */
   address(): AddressInfo | string | null {
     if (this.options.noServer === true) throw new Error('The server is operating in "noServer" mode');

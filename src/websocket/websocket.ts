@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import type { ClientRequest } from "node:http";
+import type { ClientRequest, IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { ClientOptions } from "./client.js";
 import { connectClient } from "./client.js";
@@ -58,6 +58,12 @@ export interface WebSocketHandler {
   /** `bufferedAmount` went back to 0 after writes were queued. */
   onDrain?(): void;
 }
+
+/**
+ * What `message` listeners get: a Buffer for text, and for binary what `binaryType` asks for
+ * (Buffer by default).
+ */
+export type RawData = Buffer | ArrayBuffer | Buffer[] | Blob;
 
 /** `binaryType` values: how binary messages are given to `message` listeners. */
 export type BinaryType = "nodebuffer" | "arraybuffer" | "fragments" | "blob";
@@ -157,7 +163,9 @@ export class WebSocket extends EventEmitter {
    * Throws a `SyntaxError` for an invalid URL or subprotocol list.
    */
   constructor(address: string | URL, protocols?: string | string[], options?: ClientOptions);
-  constructor(address: string | URL | typeof kServerSide, protocols?: string | string[] | ServerSideInit, options?: ClientOptions) {
+  /** Like ws, options may come second when no subprotocol is asked for. */
+  constructor(address: string | URL, options?: ClientOptions);
+  constructor(address: string | URL | typeof kServerSide, protocols?: string | string[] | ServerSideInit | ClientOptions, options?: ClientOptions) {
     super();
     if (address === kServerSide) {
       const init = protocols as ServerSideInit;
@@ -168,11 +176,40 @@ export class WebSocket extends EventEmitter {
       return;
     }
     this.#isServer = false;
+    if (protocols !== undefined && protocols !== null && typeof protocols === "object" && !Array.isArray(protocols)) {
+      options = protocols as ClientOptions;
+      protocols = undefined;
+    }
     const opts = options ?? {};
     this.#maxPayload = opts.maxPayload ?? DEFAULT_MAX_PAYLOAD;
     this.#maxBackpressure = opts.maxBackpressure ?? DEFAULT_MAX_BACKPRESSURE;
     this.#closeTimeout = opts.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
     this.#url = connectClient(this, address, protocols as string | string[] | undefined, opts);
+  }
+
+  /** Typed listeners for the events this class emits (any other name falls through to EventEmitter). */
+  override on(event: "open", listener: (this: WebSocket) => void): this;
+  override on(event: "message", listener: (this: WebSocket, data: RawData, isBinary: boolean) => void): this;
+  override on(event: "close", listener: (this: WebSocket, code: number, reason: Buffer) => void): this;
+  override on(event: "error", listener: (this: WebSocket, error: Error) => void): this;
+  override on(event: "ping" | "pong", listener: (this: WebSocket, data: Buffer) => void): this;
+  override on(event: "upgrade", listener: (this: WebSocket, response: IncomingMessage) => void): this;
+  override on(event: "unexpected-response", listener: (this: WebSocket, request: ClientRequest, response: IncomingMessage) => void): this;
+  override on(event: string | symbol, listener: (...args: any[]) => void): this;
+  override on(event: string | symbol, listener: (...args: any[]) => void): this {
+    return super.on(event, listener);
+  }
+
+  override once(event: "open", listener: (this: WebSocket) => void): this;
+  override once(event: "message", listener: (this: WebSocket, data: RawData, isBinary: boolean) => void): this;
+  override once(event: "close", listener: (this: WebSocket, code: number, reason: Buffer) => void): this;
+  override once(event: "error", listener: (this: WebSocket, error: Error) => void): this;
+  override once(event: "ping" | "pong", listener: (this: WebSocket, data: Buffer) => void): this;
+  override once(event: "upgrade", listener: (this: WebSocket, response: IncomingMessage) => void): this;
+  override once(event: "unexpected-response", listener: (this: WebSocket, request: ClientRequest, response: IncomingMessage) => void): this;
+  override once(event: string | symbol, listener: (...args: any[]) => void): this;
+  override once(event: string | symbol, listener: (...args: any[]) => void): this {
+    return super.once(event, listener);
   }
 
   get CONNECTING(): 0 {
@@ -366,6 +403,12 @@ export class WebSocket extends EventEmitter {
     }
     this.#readyState = CLOSING;
     this.#closeFrameSent = true;
+    // The peer's close frame must be read to finish the handshake: closing ends a pause.
+    if (this.#paused) {
+      this.#paused = false;
+      this.#receiver!.resume();
+      this.#socket!.resume();
+    }
     this.#sender!.sendClose(code, reason, !this.#isServer, undefined);
     // RFC 6455 §7.1.1: the server closes TCP first; the client waits for it.
     if (this.#closeFrameReceived && this.#isServer) this.#socket!.end();
@@ -390,6 +433,8 @@ export class WebSocket extends EventEmitter {
       this.#readyState = CLOSING;
       if (error.closeCode === 1006) socket.destroy();
       else {
+        // Input is discarded from now on; reading on lets the peer's FIN arrive.
+        socket.resume();
         socket.end();
         this.#armCloseTimer();
       }
