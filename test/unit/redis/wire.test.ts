@@ -8,6 +8,7 @@ import { ClassicWire } from "../../../src/adapters/redis/classic-wire.js";
 import { ShardedWire } from "../../../src/adapters/redis/sharded-wire.js";
 import { RedisAdapterError } from "../../../src/adapters/redis/errors.js";
 import type { Inbound, RoomFilter } from "../../../src/adapters/redis/wire.js";
+import type { SocketPacket } from "../../../src/protocol/index.js";
 import { escapeGlob } from "../../../src/adapters/redis/wire.js";
 
 const require = createRequire(import.meta.url);
@@ -41,7 +42,7 @@ test("classic: channel names, escaped pattern, subscriptions", () => {
 
 test("classic: a broadcast is MessagePack [uid, packet, opts], on the room's channel when it targets one room", () => {
   const wire = new ClassicWire("socket.io", "/chat", { publishOnSpecificResponseChannel: true });
-  const packet = { type: 5, nsp: "/chat", data: ["ev", Buffer.from([1, 2])], attachments: 1 };
+  const packet: SocketPacket = { type: 5, nsp: "/chat", data: ["ev", Buffer.from([1, 2])], attachments: 1 };
   const all = wire.broadcast("me", packet, { rooms: [], except: ["x"], flags: { volatile: true } });
   assert.equal(all.channel, "socket.io#/chat#");
   assert.equal(all.sharded, false);
@@ -213,7 +214,7 @@ test("sharded: channels, and which broadcasts use a room's own channel", () => {
   assert.equal(dynamic.roomChannel("news"), "socket.io#/#news#");
   assert.equal(dynamic.roomChannel("x".repeat(20)), undefined, "socket ids (20 characters) never get a channel");
   assert.equal(fixed.roomChannel("news"), undefined);
-  const packet = { type: 2, nsp: "/", data: ["e"] };
+  const packet: SocketPacket = { type: 2, nsp: "/", data: ["e"] };
   assert.equal(dynamic.broadcast("me", packet, { rooms: ["news"], except: [] }).channel, "socket.io#/#news#");
   assert.equal(dynamic.broadcast("me", packet, { rooms: ["x".repeat(20)], except: [] }).channel, "socket.io#/#");
   assert.equal(dynamic.broadcast("me", packet, { rooms: ["a", "b"], except: [] }).channel, "socket.io#/#");
