@@ -108,3 +108,33 @@ function flushThrough(stream: zlib.DeflateRaw | zlib.InflateRaw, input: Buffer):
     });
   });
 }
+
+/** One extension from a `Sec-WebSocket-Extensions` header: its name and parameters in order. */
+export interface ExtensionOffer {
+  name: string;
+  /** Parameter name to value; `true` for a parameter without a value. Quotes are removed. */
+  params: [string, string | true][];
+}
+
+/**
+ * Splits a `Sec-WebSocket-Extensions` value into extensions and parameters (RFC 6455 §9.1),
+ * leniently: it is for reading what an implementation under test sent, not for validating.
+ *
+ * @example
+ * parseExtensions("permessage-deflate; server_max_window_bits=10");
+ * // [{ name: "permessage-deflate", params: [["server_max_window_bits", "10"]] }]
+ */
+export function parseExtensions(value: string | undefined): ExtensionOffer[] {
+  if (value === undefined || value.trim() === "") return [];
+  return value.split(",").map((part) => {
+    const [name = "", ...rawParams] = part.split(";").map((s) => s.trim());
+    const params = rawParams
+      .filter((p) => p !== "")
+      .map((p): [string, string | true] => {
+        const eq = p.indexOf("=");
+        if (eq === -1) return [p, true];
+        return [p.slice(0, eq).trim(), p.slice(eq + 1).trim().replace(/^"(.*)"$/, "$1")];
+      });
+    return { name, params };
+  });
+}

@@ -76,6 +76,10 @@ export class RawPeer {
   readonly role: "client" | "server";
   /** Every frame received, in order, including ones already returned by the `next*` methods. */
   readonly received: ParsedFrame[] = [];
+  /** As client: the server's handshake response. */
+  response: HandshakeResponse | undefined;
+  /** As server: the client's upgrade request. */
+  request: RawUpgrade | undefined;
   #reader = new FrameReader();
   #queue: ParsedFrame[] = [];
   #wake: (() => void) | undefined;
@@ -408,7 +412,7 @@ export async function rawHandshake(port: number, request: string | Buffer, timeo
  * @example
  * const peer = await connectRawClient(port, { extensions: "permessage-deflate" });
  */
-export async function connectRawClient(port: number, opts: UpgradeRequestOptions = {}): Promise<RawPeer & { response: HandshakeResponse }> {
+export async function connectRawClient(port: number, opts: UpgradeRequestOptions = {}): Promise<RawPeer> {
   const key = opts.key ?? randomKey();
   const res = await rawHandshake(port, upgradeRequest({ ...opts, key }));
   if (res.status !== 101 || res.peer === undefined) {
@@ -419,7 +423,8 @@ export async function connectRawClient(port: number, opts: UpgradeRequestOptions
   if (res.headers["sec-websocket-accept"] !== computeAccept(key)) {
     throw new AssertionError({ message: `bad Sec-WebSocket-Accept: ${res.headers["sec-websocket-accept"]}` });
   }
-  return Object.assign(res.peer, { response: res });
+  res.peer.response = res;
+  return res.peer;
 }
 
 /** An upgrade request received by `RawServer`, waiting for a response. */
@@ -537,7 +542,7 @@ export class RawServer {
 function makeUpgrade(socket: net.Socket, head: string, rest: Buffer): RawUpgrade {
   const parsed = parseHead(head);
   const [method = "", path = "", httpVersion = ""] = parsed.startLine.split(" ");
-  return {
+  const upgrade: RawUpgrade = {
     socket,
     method,
     path,
@@ -555,12 +560,15 @@ function makeUpgrade(socket: net.Socket, head: string, rest: Buffer): RawUpgrade
       for (const [name, value] of opts.extraHeaders ?? []) lines.push(`${name}: ${value}`);
       const headBytes = Buffer.from(lines.join("\r\n") + "\r\n\r\n", "latin1");
       socket.write(Buffer.concat([headBytes, ...(opts.frames ?? [])]));
-      return new RawPeer(socket, "server", rest);
+      const peer = new RawPeer(socket, "server", rest);
+      peer.request = upgrade;
+      return peer;
     },
     respondRaw(text) {
       socket.write(text);
     },
   };
+  return upgrade;
 }
 
 function readHead(socket: net.Socket, timeoutMs: number, what: string): Promise<{ head: string; rest: Buffer }> {

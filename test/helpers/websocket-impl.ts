@@ -45,7 +45,6 @@ export interface WebSocketServerLike extends EventEmitter {
 /** The constructor of client WebSockets, plus its statics. */
 export interface WebSocketConstructor {
   new (url: string, protocols?: string | string[], options?: Record<string, unknown>): WebSocketLike;
-  new (url: string, options?: Record<string, unknown>): WebSocketLike;
   readonly CONNECTING: number;
   readonly OPEN: number;
   readonly CLOSING: number;

@@ -64,7 +64,6 @@ export class Harness {
   readonly wss: WebSocketServerLike;
   readonly port: number;
   readonly raw: RawServer;
-  #echo = new WeakSet<WebSocketLike>();
   #noEcho = false;
   #connections: WebSocketLike[] = [];
   #wakeConnection: (() => void) | undefined;
@@ -76,7 +75,10 @@ export class Harness {
     this.port = port;
     this.raw = raw;
     wss.on("connection", (ws: WebSocketLike) => {
-      if (!this.#noEcho) this.#echo.add(ws);
+      // Every server-side socket echoes (unless a session asked otherwise) and swallows its
+      // errors; sessions opened through `open` also record what happened.
+      ws.on("error", ignoreError);
+      if (!this.#noEcho) ws.on("message", echoOnMessage);
       this.#connections.push(ws);
       const wake = this.#wakeConnection;
       this.#wakeConnection = undefined;
@@ -103,7 +105,7 @@ export class Harness {
     this.#peers.add(peer);
     const ws = await this.#nextConnection();
     this.#noEcho = false;
-    return watch("server", peer, ws, this.#echo.has(ws));
+    return watch("server", peer, ws, false);
   }
 
   async #openClient(opts: OpenOptions): Promise<Session> {
@@ -157,13 +159,19 @@ export class Harness {
   }
 }
 
+function ignoreError(): void {}
+
+function echoOnMessage(this: WebSocketLike, data: Buffer, isBinary: boolean): void {
+  if (this.readyState === 1) this.send(data, { binary: isBinary });
+}
+
 function watch(role: Role, peer: RawPeer, ws: WebSocketLike, echo: boolean, errors: Error[] = []): Session {
   const messages: { data: Buffer; isBinary: boolean }[] = [];
   if (role === "server") ws.on("error", (err: Error) => errors.push(err));
   ws.on("message", (data: Buffer, isBinary: boolean) => {
     messages.push({ data, isBinary });
-    if (echo && ws.readyState === 1) ws.send(data, { binary: isBinary });
   });
+  if (echo) ws.on("message", echoOnMessage);
   const closed = new Promise<CloseEvent>((resolve) => {
     ws.once("close", (code: number, reason: Buffer) => resolve({ code, reason }));
   });
