@@ -79,7 +79,9 @@ describe("messages", () => {
     const got = collect(ws, 2);
     ws.send(big);
     ws.send(text);
-    const [[b, isBinary], [t]] = await got;
+    const [first, second] = await got;
+    const [b, isBinary] = first!;
+    const [t] = second!;
     assert.equal(isBinary, true);
     assert.ok(big.equals(b as Buffer));
     assert.equal((t as Buffer).toString(), text);

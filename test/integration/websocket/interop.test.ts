@@ -49,7 +49,7 @@ for (const mode of modes) {
       wss.on("connection", (ws) => {
         ws.on("message", (data, isBinary) => ws.send(data as Buffer, { binary: isBinary }));
       });
-      const client = new WS(url, { perMessageDeflate: mode.client });
+      const client = new WS(url, { perMessageDeflate: mode.client as boolean | WS.PerMessageDeflateOptions });
       await next(client, "open");
       if (mode.server !== false) assert.match(client.extensions, /permessage-deflate/);
       const sent = payloads();
