@@ -6,20 +6,10 @@ import { PacketType } from "../protocol/index.js";
 import type { SocketPacket } from "../protocol/index.js";
 import { RemoteSocket } from "./remote-socket.js";
 import { RESERVED_EVENTS } from "./socket.js";
-import type {
-  AckParams,
-  DecorateAcknowledgementsWithMultipleResponses,
-  EventNames,
-  EventParams,
-  EventsMap,
-  FirstArg,
-  Last,
-} from "./typed-events.js";
+import type { AckParams, AckResults, DecorateAcknowledgementsWithMultipleResponses, EventNames, EventParams, EventsMap } from "./typed-events.js";
 
 const NO_ROOMS: ReadonlySet<Room> = new Set();
 const NO_FLAGS: Readonly<BroadcastFlags> = {};
-
-type Responses<E extends EventsMap, Ev extends EventNames<E>> = FirstArg<Last<EventParams<E, Ev>>>;
 
 /**
  * Who a broadcast goes to, and how. Immutable: `to`, `except`, `volatile`, … return new operators.
@@ -216,9 +206,9 @@ export class BroadcastOperator<EmitEvents extends EventsMap, SocketData = any> {
    * const answers = await io.timeout(1000).emitWithAck("poll", "question");
    * ```
    */
-  emitWithAck<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: AckParams<EmitEvents, Ev>): Promise<Responses<EmitEvents, Ev>[]> {
+  emitWithAck<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: AckParams<EmitEvents, Ev>): Promise<AckResults<EmitEvents, Ev>> {
     return new Promise((resolve, reject) => {
-      const callback = (err: Error | null, responses: Responses<EmitEvents, Ev>[]) => (err ? reject(err) : resolve(responses));
+      const callback = (err: Error | null, responses: AckResults<EmitEvents, Ev>) => (err ? reject(err) : resolve(responses));
       (this.emit as (ev: string | symbol, ...args: unknown[]) => boolean)(ev, ...(args as unknown[]), callback);
     });
   }

@@ -14,13 +14,12 @@ import type { Server } from "./server.js";
 import { RESERVED_EVENTS, Socket } from "./socket.js";
 import type {
   AckParams,
+  AckResults,
   DecorateAcknowledgementsWithMultipleResponses,
   DefaultEventsMap,
   EventNames,
   EventParams,
   EventsMap,
-  FirstArg,
-  Last,
   ReservedOrUserEventNames,
   ReservedOrUserListener,
 } from "./typed-events.js";
@@ -202,7 +201,7 @@ export class Namespace<
    * const answers = await nsp.timeout(1000).emitWithAck("poll");
    * ```
    */
-  emitWithAck<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: AckParams<EmitEvents, Ev>): Promise<FirstArg<Last<EventParams<EmitEvents, Ev>>>[]> {
+  emitWithAck<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: AckParams<EmitEvents, Ev>): Promise<AckResults<EmitEvents, Ev>> {
     return new BroadcastOperator<EmitEvents, SocketData>(this.adapter).emitWithAck(ev, ...args);
   }
 

@@ -21,13 +21,12 @@ import { ClientFileServer } from "./serve-client.js";
 import type { Socket } from "./socket.js";
 import type {
   AckParams,
+  AckResults,
   DecorateAcknowledgementsWithMultipleResponses,
   DefaultEventsMap,
   EventNames,
   EventParams,
   EventsMap,
-  FirstArg,
-  Last,
   ReservedOrUserEventNames,
   ReservedOrUserListener,
 } from "./typed-events.js";
@@ -666,7 +665,7 @@ export class Server<
    * const answers = await io.timeout(1000).emitWithAck("poll");
    * ```
    */
-  emitWithAck<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: AckParams<EmitEvents, Ev>): Promise<FirstArg<Last<EventParams<EmitEvents, Ev>>>[]> {
+  emitWithAck<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: AckParams<EmitEvents, Ev>): Promise<AckResults<EmitEvents, Ev>> {
     return this.sockets.emitWithAck(ev, ...args);
   }
 

@@ -167,12 +167,41 @@ export type RemoveAcknowledgements<Map extends EventsMap> = {
  */
 export type AckParams<Map extends EventsMap, Ev extends EventNames<Map>> = AllButLast<EventParams<Map, Ev>>;
 
+/** The parameters of the ack callback of event `Ev` (`undefined` when untyped). */
+type AckCallbackParams<Map extends EventsMap, Ev extends EventNames<Map>> =
+  unknown extends Last<EventParams<Map, Ev>> ? undefined : Last<EventParams<Map, Ev>> extends (...args: infer P) => any ? P : undefined;
+
 /**
- * What `emitWithAck(ev, ...)` resolves to: the first argument of the event's ack callback.
+ * What `socket.emitWithAck(ev, ...)` resolves to: the client's answer (the first argument of
+ * the ack callback, or the second when the first is the timeout error).
  *
  * @example
  * ```ts
  * type R = AckResult<{ ask: (q: string, cb: (answer: number) => void) => void }, "ask">; // number
  * ```
  */
-export type AckResult<Map extends EventsMap, Ev extends EventNames<Map>> = FirstArg<Last<EventParams<Map, Ev>>>;
+export type AckResult<Map extends EventsMap, Ev extends EventNames<Map>> =
+  AckCallbackParams<Map, Ev> extends [infer A, infer B, ...any[]]
+    ? [Error] extends [A]
+      ? B
+      : A
+    : AckCallbackParams<Map, Ev> extends [infer A, ...any[]]
+      ? A
+      : any;
+
+/**
+ * What a broadcast's `emitWithAck(ev, ...)` resolves to: the answers of every recipient.
+ *
+ * @example
+ * ```ts
+ * type R = AckResults<{ ask: (q: string, cb: (answer: number) => void) => void }, "ask">; // number[]
+ * ```
+ */
+export type AckResults<Map extends EventsMap, Ev extends EventNames<Map>> =
+  AckCallbackParams<Map, Ev> extends [infer A, infer B, ...any[]]
+    ? [Error] extends [A]
+      ? B
+      : A[]
+    : AckCallbackParams<Map, Ev> extends [infer A, ...any[]]
+      ? A[]
+      : any[];
