@@ -249,7 +249,7 @@ export class BroadcastOperator<EmitEvents extends EventsMap, SocketData = any> {
    * ```
    */
   socketsJoin(room: Room | readonly Room[]): void {
-    this.#adapter.addSockets(this.#options(), typeof room === "string" ? [room] : [...room]);
+    this.#adapter.addSockets(this.#options(), Array.isArray(room) ? [...(room as readonly Room[])] : [room as Room]);
   }
 
   /**
@@ -261,7 +261,7 @@ export class BroadcastOperator<EmitEvents extends EventsMap, SocketData = any> {
    * ```
    */
   socketsLeave(room: Room | readonly Room[]): void {
-    this.#adapter.delSockets(this.#options(), typeof room === "string" ? [room] : [...room]);
+    this.#adapter.delSockets(this.#options(), Array.isArray(room) ? [...(room as readonly Room[])] : [room as Room]);
   }
 
   /**
@@ -279,7 +279,8 @@ export class BroadcastOperator<EmitEvents extends EventsMap, SocketData = any> {
 
 function withRooms(rooms: ReadonlySet<Room>, add: Room | readonly Room[]): ReadonlySet<Room> {
   const next = new Set(rooms);
-  if (typeof add === "string") next.add(add);
-  else for (const room of add) next.add(room);
+  // Only arrays are lists (as in Socket.IO): any other value is one room.
+  if (Array.isArray(add)) for (const room of add as readonly Room[]) next.add(room);
+  else next.add(add as Room);
   return next;
 }

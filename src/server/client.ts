@@ -17,6 +17,18 @@ const NO_COMPRESS = { compress: false } as const;
  * The Socket.IO side of one engine session (`socket.client`): one per connection, holding one
  * socket per namespace the client joined.
  *
+ * A client that breaks the protocol is closed: its sockets get `disconnect` with reason
+ * `"parse error"` and the error as description, a `SocketProtocolError` whose `code` is one of
+ * the decoder's (see `SocketProtocolError`) or one of these:
+ *
+ * | code | meaning |
+ * |---|---|
+ * | `SIO_ERR_RESERVED_EVENT` | an event named `connect`, `connect_error`, `disconnect`, `disconnecting`, `newListener`, `removeListener` or `error` |
+ * | `SIO_ERR_UNEXPECTED_PACKET` | a CONNECT_ERROR packet (only servers send those) |
+ *
+ * A CONNECT for a namespace that does not exist is answered with CONNECT_ERROR
+ * `{ message: "Invalid namespace" }`, and the connection stays.
+ *
  * @example
  * ```ts
  * io.on("connection", (socket) => {

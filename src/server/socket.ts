@@ -595,7 +595,7 @@ export class Socket<
    * ```
    */
   join(rooms: Room | readonly Room[]): Promise<void> | void {
-    return this.#adapter.addAll(this.id, typeof rooms === "string" ? [rooms] : rooms);
+    return this.#adapter.addAll(this.id, Array.isArray(rooms) ? (rooms as readonly Room[]) : [rooms as Room]);
   }
 
   /**
@@ -607,9 +607,9 @@ export class Socket<
    * ```
    */
   leave(rooms: Room | readonly Room[]): Promise<void> | void {
-    if (typeof rooms === "string") return this.#adapter.del(this.id, rooms);
+    if (!Array.isArray(rooms)) return this.#adapter.del(this.id, rooms as Room);
     let pending: Promise<void>[] | undefined;
-    for (const room of rooms) {
+    for (const room of rooms as readonly Room[]) {
       const result = this.#adapter.del(this.id, room);
       if (result !== undefined) (pending ??= []).push(result);
     }
