@@ -10,7 +10,8 @@
  * | `REDIS_ERR_REQUEST_TIMEOUT` | a request to the other servers (`fetchSockets`, `serverSideEmit` with an ack, `serverCount`) did not get every answer within `requestsTimeout`; `responses` holds what arrived |
  * | `REDIS_ERR_PUBLISH` | Redis refused or failed a PUBLISH/SPUBLISH (the `cause` is the client's error) |
  * | `REDIS_ERR_SUBSCRIBE` | Redis refused or failed a (P/S)SUBSCRIBE or unsubscribe |
- * | `REDIS_ERR_COMMAND` | another command failed (`PUBSUB NUMSUB` while counting servers) |
+ * | `REDIS_ERR_NOT_CONNECTED` | Redis is not connected (the client is reconnecting): a request cannot be sent, and broadcasts reach this server's sockets only (reported once per outage) |
+ * | `REDIS_ERR_COMMAND` | another command failed or got no answer within `requestsTimeout` (`PUBSUB NUMSUB` while counting servers) |
  * | `REDIS_ERR_CLIENT` | the Redis client itself emitted `error` (connection lost, refused, ...) |
  * | `REDIS_ERR_MALFORMED_MESSAGE` | a message on the adapter's channels that does not decode or has the wrong shape; it was ignored |
  * | `REDIS_ERR_MSGPACK_DECODE` | bytes that are not one well-formed MessagePack value |

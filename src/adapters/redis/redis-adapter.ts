@@ -266,7 +266,7 @@ export class RedisAdapter extends MemoryAdapter implements MessageListener, Room
     if (!isClientReady(this.#pubClient)) {
       if (!this.#droppedReported) {
         this.#droppedReported = true;
-        this.#report("REDIS_ERR_PUBLISH", "Redis is not connected: messages reach this server's sockets only until it reconnects");
+        this.#report("REDIS_ERR_NOT_CONNECTED", "Redis is not connected: messages reach this server's sockets only until it reconnects");
       }
       return;
     }
@@ -400,6 +400,10 @@ export class RedisAdapter extends MemoryAdapter implements MessageListener, Room
   /** Who answers a request now: asks Redis for the subscriber counts (see NodeRegistry). */
   async #peers(): Promise<Peers> {
     if (this.#closed) throw new RedisAdapterError("REDIS_ERR_CLOSED", "the adapter is closed");
+    // A client that is reconnecting would queue commands until it is back: fail now instead.
+    if (!isClientReady(this.#pubClient) || !isClientReady(this.#subClient)) {
+      throw new RedisAdapterError("REDIS_ERR_NOT_CONNECTED", "Redis is not connected: the other servers cannot be asked");
+    }
     await this.#ready;
     const live = this.#nodes.live;
     const hung = this.#nodes.hung;
@@ -409,7 +413,7 @@ export class RedisAdapter extends MemoryAdapter implements MessageListener, Room
     for (const uid of hung) channels.push(wire.nodeChannel(uid));
     let counts: number[];
     try {
-      counts = await this.#bus.numsub(channels, wire.sharded);
+      counts = await withTimeout(this.#bus.numsub(channels, wire.sharded), this.#opts.requestsTimeout);
     } catch (err) {
       throw new RedisAdapterError("REDIS_ERR_COMMAND", "could not count the servers (PUBSUB NUMSUB failed)", { cause: err });
     }
@@ -608,6 +612,23 @@ function heartbeatTick(adapter: RedisAdapter): void {
 
 function forgetAckRequest(requests: Map<string, AckRequest>, requestId: string): void {
   requests.delete(requestId);
+}
+
+/** `promise`, or a rejection after `ms` (the promise's own outcome is then ignored). */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(reject, ms, new Error(`no answer from Redis within ${ms} ms`));
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err as Error);
+      },
+    );
+  });
 }
 
 function rethrow(err: unknown): never {
