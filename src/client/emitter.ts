@@ -1,6 +1,8 @@
 // The one small event emitter of the client (browser-safe, no Node `events`).
-// Listeners live in a plain object of arrays; `emit` iterates over a copy so a listener may
-// remove itself (as `once` does) while the event is being delivered.
+// Listener arrays are copied on write and never changed in place, so `emit` iterates over the
+// array it started with while listeners add or remove themselves (as `once` does).
+
+import type { DefaultEventsMap, EventNames, EventsMap, Listener as TypedListener } from "./typed-events.js";
 
 type Listener = (...args: any[]) => unknown;
 
@@ -10,7 +12,8 @@ interface OnceWrapper extends Listener {
 }
 
 /**
- * A minimal event emitter: `on`, `once`, `off`, `listeners`, `hasListeners`, `emit`.
+ * A minimal event emitter: `on`, `once`, `off`, `listeners`, `hasListeners`, `emit`, typed by
+ * two event maps: the events it emits itself (`Reserved`) and the user's (`Events`).
  * Subclasses that give `emit` another meaning (the client `Socket` sends with it) deliver
  * their own events with {@link Emitter.emitReserved}.
  *
@@ -22,7 +25,7 @@ interface OnceWrapper extends Listener {
  * e.emit("ready", 2); // nothing
  * ```
  */
-export class Emitter {
+export class Emitter<Events extends EventsMap = DefaultEventsMap, Reserved extends EventsMap = Record<never, never>> {
   #listeners: Record<string, Listener[] | undefined> = Object.create(null) as Record<string, Listener[] | undefined>;
 
   /**
@@ -33,8 +36,9 @@ export class Emitter {
    * manager.on("reconnect", (attempt) => console.log("back after", attempt));
    * ```
    */
+  on<Ev extends EventNames<Events> | EventNames<Reserved>>(event: Ev, listener: TypedListener<Reserved, Events, Ev>): this;
   on(event: string, listener: Listener): this {
-    (this.#listeners[event] ??= []).push(listener);
+    this.#listeners[event] = [...(this.#listeners[event] ?? []), listener];
     return this;
   }
 
@@ -46,42 +50,34 @@ export class Emitter {
    * manager.once("open", () => console.log("connected once"));
    * ```
    */
+  once<Ev extends EventNames<Events> | EventNames<Reserved>>(event: Ev, listener: TypedListener<Reserved, Events, Ev>): this;
   once(event: string, listener: Listener): this {
-    const wrapper = function (this: Emitter, ...args: unknown[]) {
+    const wrapper = function (this: Emitter<DefaultEventsMap>, ...args: unknown[]) {
       this.off(event, wrapper);
       return listener.apply(this, args);
     } as OnceWrapper;
     wrapper.listener = listener;
-    return this.on(event, wrapper);
+    this.#listeners[event] = [...(this.#listeners[event] ?? []), wrapper];
+    return this;
   }
 
   /**
-   * Removes one listener, every listener of an event, or every listener (no argument).
+   * Removes a listener, every listener of an event, or every listener (no argument).
    *
    * @example
    * ```ts
    * socket.off("chat", onChat); socket.off("chat"); socket.off();
    * ```
    */
+  off<Ev extends EventNames<Events> | EventNames<Reserved>>(event?: Ev, listener?: TypedListener<Reserved, Events, Ev>): this;
   off(event?: string, listener?: Listener): this {
     if (event === undefined) {
       this.#listeners = Object.create(null) as Record<string, Listener[] | undefined>;
       return this;
     }
-    const list = this.#listeners[event];
-    if (list === undefined) return this;
-    if (listener === undefined) {
-      delete this.#listeners[event];
-      return this;
-    }
-    for (let i = 0; i < list.length; i++) {
-      const l = list[i] as Listener;
-      if (l === listener || (l as OnceWrapper).listener === listener) {
-        list.splice(i, 1);
-        break;
-      }
-    }
-    if (list.length === 0) delete this.#listeners[event];
+    const list = this.#listeners[event]?.filter((l) => listener !== undefined && l !== listener && (l as OnceWrapper).listener !== listener);
+    if (list?.length) this.#listeners[event] = list;
+    else delete this.#listeners[event];
     return this;
   }
 
@@ -94,7 +90,7 @@ export class Emitter {
    * ```
    */
   listeners(event: string): Listener[] {
-    return this.#listeners[event]?.slice() ?? [];
+    return [...(this.#listeners[event] ?? [])];
   }
 
   /**
@@ -132,12 +128,6 @@ export class Emitter {
    * ```
    */
   emitReserved(event: string, ...args: unknown[]): void {
-    const list = this.#listeners[event];
-    if (list === undefined) return;
-    if (list.length === 1) {
-      (list[0] as Listener).apply(this, args);
-      return;
-    }
-    for (const listener of list.slice()) listener.apply(this, args);
+    for (const listener of this.#listeners[event] ?? []) listener.apply(this, args);
   }
 }

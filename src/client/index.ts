@@ -10,10 +10,10 @@ import type { DefaultEventsMap, EventsMap } from "./typed-events.js";
 import { parseUrl } from "./url.js";
 
 export { Manager, defaultParser } from "./manager.js";
-export type { ManagerOptions, Parser } from "./manager.js";
+export type { ManagerOptions, ManagerReservedEvents, Parser } from "./manager.js";
 export { Socket } from "./socket.js";
 export type { ConnectError, DisconnectReason, SocketOptions, SocketReservedEvents } from "./socket.js";
-export { Backoff } from "./backoff.js";
+export { backoffDelay } from "./backoff.js";
 // eslint-disable-next-line no-restricted-imports -- src/client/engine is the client's own Engine.IO layer, not src/engine
 export { EngineClient } from "./engine/engine-client.js";
 // eslint-disable-next-line no-restricted-imports -- src/client/engine is the client's own Engine.IO layer, not src/engine

@@ -3,12 +3,12 @@
 
 import { encodeSocketPacket, SocketPacketDecoder } from "../protocol/index.js";
 import type { SocketPacket } from "../protocol/index.js";
-import { Backoff } from "./backoff.js";
+import { backoffDelay } from "./backoff.js";
 import { Emitter } from "./emitter.js";
 // eslint-disable-next-line no-restricted-imports -- src/client/engine is the client's own Engine.IO layer, not src/engine
 import { EngineClient } from "./engine/engine-client.js";
 // eslint-disable-next-line no-restricted-imports -- src/client/engine is the client's own Engine.IO layer, not src/engine
-import type { EngineClientOptions } from "./engine/engine-client.js";
+import type { EngineHandler } from "./engine/engine-client.js";
 import { Socket } from "./socket.js";
 import type { SocketOptions } from "./socket.js";
 import type { TransportName } from "./transports/transport.js";
@@ -97,6 +97,43 @@ export interface ManagerOptions {
 }
 
 /**
+ * The events of a Manager.
+ *
+ * @example
+ * ```ts
+ * manager.on("reconnect_attempt", (attempt) => console.log("attempt", attempt));
+ * ```
+ */
+export interface ManagerReservedEvents {
+  open: () => void;
+  error: (err: Error) => void;
+  ping: () => void;
+  packet: (packet: SocketPacket) => void;
+  close: (reason: string, description?: unknown) => void;
+  reconnect_attempt: (attempt: number) => void;
+  reconnect: (attempt: number) => void;
+  reconnect_error: (err: Error) => void;
+  reconnect_failed: () => void;
+}
+
+/** The handler of a dropped engine: its late reports go nowhere. */
+const IDLE: EngineHandler = { onOpen: noop, onMessage: noop, onPing: noop, onError: noop, onClose: noop };
+
+function noop(): void {}
+
+/** Defaults of the options that have getters/setters on the Manager. */
+const DEFAULTS = {
+  reconnection: true,
+  reconnectionAttempts: Infinity,
+  reconnectionDelay: 1000,
+  reconnectionDelayMax: 5000,
+  randomizationFactor: 0.5,
+  timeout: 20_000 as number | false,
+};
+
+type Tunable = typeof DEFAULTS;
+
+/**
  * A connection to one Socket.IO server, shared by its namespaces, that reconnects by itself.
  * Events: "open", "close"(reason, description), "error"(err), "ping", "packet"(packet),
  * "reconnect_attempt"(attempt), "reconnect"(attempt), "reconnect_error"(err), "reconnect_failed".
@@ -108,7 +145,10 @@ export interface ManagerOptions {
  * manager.on("reconnect", (attempt) => console.log("back after", attempt, "attempts"));
  * ```
  */
-export class Manager<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvents extends EventsMap = ListenEvents> extends Emitter {
+export class Manager<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvents extends EventsMap = ListenEvents>
+  extends Emitter<Record<never, never>, ManagerReservedEvents>
+  implements EngineHandler
+{
   /** The options given (read again at each connection: change `opts.query` before a reconnection). */
   readonly opts: ManagerOptions & SocketOptions;
   /** "http(s)://host[:port]". */
@@ -116,17 +156,19 @@ export class Manager<ListenEvents extends EventsMap = DefaultEventsMap, EmitEven
   /** The sockets, by namespace. */
   readonly nsps = new Map<string, Socket<ListenEvents, EmitEvents>>();
   /** The current Engine.IO connection (the last one after a close). */
-  engine: EngineClient | undefined = undefined;
-  #engine: EngineClient | undefined = undefined;
+  engine: EngineClient | undefined;
+  /** The live engine; `undefined` once it closed or failed, so its late reports are ignored. */
+  #engine: EngineClient | undefined;
   #readyState: "opening" | "open" | "closed" = "closed";
   #reconnecting = false;
   #skipReconnect = false;
-  readonly #backoff: Backoff;
-  #openTimer: ReturnType<typeof setTimeout> | undefined = undefined;
-  #reconnectTimer: ReturnType<typeof setTimeout> | undefined = undefined;
-  #openCallback: ((err?: Error) => void) | undefined = undefined;
+  /** Reconnection attempts since the last successful connection. */
+  #attempts = 0;
+  #openTimer: ReturnType<typeof setTimeout> | undefined;
+  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  #openCallback: ((err?: Error) => void) | undefined;
   readonly #encoder: InstanceType<Parser["Encoder"]>;
-  #decoder: InstanceType<Parser["Decoder"]> | undefined = undefined;
+  #decoder: InstanceType<Parser["Decoder"]> | undefined;
 
   constructor(uri?: string | (ManagerOptions & SocketOptions), opts?: ManagerOptions & SocketOptions) {
     super();
@@ -134,11 +176,10 @@ export class Manager<ListenEvents extends EventsMap = DefaultEventsMap, EmitEven
       opts = uri;
       uri = undefined;
     }
-    const options = (this.opts = opts ?? {});
+    this.opts = opts ??= {};
     this.uri = parseUrl(uri).origin;
-    this.#backoff = new Backoff(options.reconnectionDelay ?? 1000, options.reconnectionDelayMax ?? 5000, options.randomizationFactor ?? 0.5);
-    this.#encoder = new (options.parser ?? defaultParser).Encoder();
-    if (options.autoConnect !== false) this.open();
+    this.#encoder = new (opts.parser ?? defaultParser).Encoder();
+    if (opts.autoConnect !== false) this.open();
   }
 
   /** "closed", "opening" or "open". */
@@ -162,10 +203,8 @@ export class Manager<ListenEvents extends EventsMap = DefaultEventsMap, EmitEven
   reconnection(): boolean;
   reconnection(value: boolean): this;
   reconnection(value?: boolean): boolean | this {
-    if (value === undefined) return this.opts.reconnection !== false;
-    this.opts.reconnection = value;
-    if (!value) this.#skipReconnect = true;
-    return this;
+    if (value === false) this.#skipReconnect = true;
+    return this.#option("reconnection", value);
   }
 
   /**
@@ -179,9 +218,7 @@ export class Manager<ListenEvents extends EventsMap = DefaultEventsMap, EmitEven
   reconnectionAttempts(): number;
   reconnectionAttempts(value: number): this;
   reconnectionAttempts(value?: number): number | this {
-    if (value === undefined) return this.opts.reconnectionAttempts ?? Infinity;
-    this.opts.reconnectionAttempts = value;
-    return this;
+    return this.#option("reconnectionAttempts", value);
   }
 
   /**
@@ -195,9 +232,7 @@ export class Manager<ListenEvents extends EventsMap = DefaultEventsMap, EmitEven
   reconnectionDelay(): number;
   reconnectionDelay(value: number): this;
   reconnectionDelay(value?: number): number | this {
-    if (value === undefined) return this.#backoff.min;
-    this.#backoff.min = this.opts.reconnectionDelay = value;
-    return this;
+    return this.#option("reconnectionDelay", value);
   }
 
   /**
@@ -211,9 +246,7 @@ export class Manager<ListenEvents extends EventsMap = DefaultEventsMap, EmitEven
   reconnectionDelayMax(): number;
   reconnectionDelayMax(value: number): this;
   reconnectionDelayMax(value?: number): number | this {
-    if (value === undefined) return this.#backoff.max;
-    this.#backoff.max = this.opts.reconnectionDelayMax = value;
-    return this;
+    return this.#option("reconnectionDelayMax", value);
   }
 
   /**
@@ -227,9 +260,7 @@ export class Manager<ListenEvents extends EventsMap = DefaultEventsMap, EmitEven
   randomizationFactor(): number;
   randomizationFactor(value: number): this;
   randomizationFactor(value?: number): number | this {
-    if (value === undefined) return this.#backoff.jitter;
-    this.#backoff.jitter = this.opts.randomizationFactor = value;
-    return this;
+    return this.#option("randomizationFactor", value);
   }
 
   /**
@@ -243,8 +274,12 @@ export class Manager<ListenEvents extends EventsMap = DefaultEventsMap, EmitEven
   timeout(): number | false;
   timeout(value: number | false): this;
   timeout(value?: number | false): number | false | this {
-    if (value === undefined) return this.opts.timeout ?? 20_000;
-    this.opts.timeout = value;
+    return this.#option("timeout", value);
+  }
+
+  #option<K extends keyof Tunable>(name: K, value: Tunable[K] | undefined): Tunable[K] | this {
+    if (value === undefined) return (this.opts[name] ?? DEFAULTS[name]) as Tunable[K];
+    this.opts[name] = value as never;
     return this;
   }
 
@@ -259,39 +294,24 @@ export class Manager<ListenEvents extends EventsMap = DefaultEventsMap, EmitEven
    */
   open(callback?: (err?: Error) => void): this {
     if (this.#readyState !== "closed") return this;
-    const options = this.opts;
-    const path = (options.path ?? "/socket.io").replace(/\/$/, "") + "/";
-    const engineOptions: EngineClientOptions = { path, query: encodeQuery(options.query) };
-    if (options.transports !== undefined) engineOptions.transports = options.transports;
-    if (options.upgrade !== undefined) engineOptions.upgrade = options.upgrade;
-    if (options.rememberUpgrade !== undefined) engineOptions.rememberUpgrade = options.rememberUpgrade;
-    if (options.extraHeaders !== undefined) engineOptions.extraHeaders = options.extraHeaders;
-    if (options.withCredentials !== undefined) engineOptions.withCredentials = options.withCredentials;
+    const opts = this.opts;
     this.#readyState = "opening";
     this.#skipReconnect = false;
     this.#openCallback = callback;
-    const parser = options.parser ?? defaultParser;
-    const decoder = (this.#decoder = new parser.Decoder());
+    const decoder = (this.#decoder = new (opts.parser ?? defaultParser).Decoder());
     decoder.on?.("decoded", (packet) => this.#onDecoded(packet));
-    const engine: EngineClient = (this.engine = this.#engine =
-      new EngineClient(this.uri, engineOptions, {
-        onOpen: () => engine === this.#engine && this.#onOpen(),
-        onMessage: (data) => engine === this.#engine && this.#onData(data),
-        onPing: () => engine === this.#engine && this.emitReserved("ping"),
-        onError: (err) => engine === this.#engine && this.#onError(err),
-        onClose: (reason, description) => engine === this.#engine && this.#onClose(reason, description),
-      }));
+    const path = (opts.path ?? "/socket.io").replace(/\/$/, "") + "/";
+    const engine = (this.engine = this.#engine = new EngineClient(this.uri, { ...opts, path, query: encodeQuery(opts.query) }, this));
     const timeout = this.timeout();
     if (timeout !== false) {
       this.#openTimer = setTimeout(() => {
         if (engine !== this.#engine || this.#readyState !== "opening") return;
-        this.#onError(new Error("timeout"));
+        this.onError(new Error("timeout"));
         engine.close();
       }, timeout);
     }
     return this;
   }
-
   /**
    * The same as {@link Manager.open}.
    *
@@ -336,7 +356,7 @@ export class Manager<ListenEvents extends EventsMap = DefaultEventsMap, EmitEven
     this.#skipReconnect = true;
     this.#reconnecting = false;
     clearTimeout(this.#reconnectTimer);
-    this.#onClose("forced close");
+    this.onClose("forced close");
     return this;
   }
 
@@ -380,7 +400,8 @@ export class Manager<ListenEvents extends EventsMap = DefaultEventsMap, EmitEven
     this.close();
   }
 
-  #onOpen(): void {
+  /** Engine handler: the session is open. */
+  onOpen(): void {
     clearTimeout(this.#openTimer);
     this.#readyState = "open";
     this.emitReserved("open");
@@ -390,12 +411,13 @@ export class Manager<ListenEvents extends EventsMap = DefaultEventsMap, EmitEven
     callback?.();
   }
 
-  #onData(data: string | Uint8Array | ArrayBuffer): void {
+  /** Engine handler: one Engine.IO message (a Socket.IO packet or one of its attachments). */
+  onMessage(data: string | Uint8Array | ArrayBuffer): void {
     let packet: SocketPacket | undefined | void;
     try {
       packet = (this.#decoder as InstanceType<Parser["Decoder"]>).add(data);
     } catch (err) {
-      this.#onClose("parse error", err);
+      this.onClose("parse error", err);
       return;
     }
     if (packet) this.#onDecoded(packet);
@@ -407,46 +429,58 @@ export class Manager<ListenEvents extends EventsMap = DefaultEventsMap, EmitEven
     if (socket?.active) socket.onPacket(packet);
   }
 
-  /** A transport error: while opening, the attempt failed; once open, "close" follows. */
-  #onError(err: Error): void {
+  /** Engine handler: a ping from the server. */
+  onPing(): void {
+    this.emitReserved("ping");
+  }
+
+  /** Engine handler, a transport error: while opening, the attempt failed; once open, `onClose` follows. */
+  onError(err: Error): void {
     this.emitReserved("error", err);
     for (const socket of this.nsps.values()) if (socket.active) socket.onError(err);
     if (this.#readyState !== "opening") return;
     clearTimeout(this.#openTimer);
     this.#readyState = "closed";
-    this.#engine = undefined;
+    this.#detach();
     const callback = this.#openCallback;
     this.#openCallback = undefined;
     if (callback !== undefined) callback(err);
-    else if (!this.#reconnecting && this.#backoff.attempts === 0) this.#reconnect();
+    else if (!this.#reconnecting && this.#attempts === 0) this.#reconnect();
   }
 
-  #onClose(reason: string, description?: unknown): void {
-    const engine = this.#engine;
-    this.#engine = undefined;
+  /** Engine handler, and every other way the connection ends ("forced close", "parse error"). */
+  onClose(reason: string, description?: unknown): void {
     clearTimeout(this.#openTimer);
-    engine?.close();
+    this.#detach()?.close();
     this.#decoder?.destroy?.();
     this.#readyState = "closed";
-    this.#backoff.reset();
+    this.#attempts = 0;
     this.emitReserved("close", reason, description);
     const socketReason = reason === "forced close" ? "io client disconnect" : reason;
     for (const socket of this.nsps.values()) if (socket.active) socket.onClose(socketReason, description);
-    if (this.opts.reconnection !== false && !this.#skipReconnect) this.#reconnect();
+    if (this.reconnection() && !this.#skipReconnect) this.#reconnect();
+  }
+
+  /** Stops listening to the current engine; returns it. */
+  #detach(): EngineClient | undefined {
+    const engine = this.#engine;
+    if (engine !== undefined) engine.handler = IDLE;
+    this.#engine = undefined;
+    return engine;
   }
 
   #reconnect(): void {
     if (this.#reconnecting || this.#skipReconnect) return;
-    const backoff = this.#backoff;
-    if (backoff.attempts >= this.reconnectionAttempts()) {
-      backoff.reset();
+    if (this.#attempts >= this.reconnectionAttempts()) {
+      this.#attempts = 0;
       this.emitReserved("reconnect_failed");
       return;
     }
     this.#reconnecting = true;
+    const delay = backoffDelay(this.#attempts++, this.reconnectionDelay(), this.reconnectionDelayMax(), this.randomizationFactor());
     this.#reconnectTimer = setTimeout(() => {
       if (this.#skipReconnect) return;
-      this.emitReserved("reconnect_attempt", backoff.attempts);
+      this.emitReserved("reconnect_attempt", this.#attempts);
       if (this.#skipReconnect) return;
       this.open((err) => {
         this.#reconnecting = false;
@@ -454,11 +488,11 @@ export class Manager<ListenEvents extends EventsMap = DefaultEventsMap, EmitEven
           this.#reconnect();
           this.emitReserved("reconnect_error", err);
         } else {
-          const attempts = backoff.attempts;
-          backoff.reset();
+          const attempts = this.#attempts;
+          this.#attempts = 0;
           this.emitReserved("reconnect", attempts);
         }
       });
-    }, backoff.duration());
+    }, delay);
   }
 }

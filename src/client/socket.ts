@@ -4,7 +4,7 @@
 import type { SocketPacket } from "../protocol/index.js";
 import { Emitter } from "./emitter.js";
 import type { Manager } from "./manager.js";
-import type { AllButLast, DecorateAcknowledgements, DefaultEventsMap, EventNames, EventParams, EventsMap, Last, Listener } from "./typed-events.js";
+import type { AllButLast, DecorateAcknowledgements, DefaultEventsMap, EventNames, EventParams, EventsMap, Last } from "./typed-events.js";
 
 /**
  * Why a socket disconnected. After "io server disconnect" and "io client disconnect" the
@@ -103,12 +103,12 @@ const RESERVED = new Set(["connect", "connect_error", "disconnect", "disconnecti
  * const reply = await socket.timeout(5000).emitWithAck("ask", 42);
  * ```
  */
-export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvents extends EventsMap = ListenEvents> extends Emitter {
+export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvents extends EventsMap = ListenEvents> extends Emitter<ListenEvents, SocketReservedEvents> {
   /** The Manager (the shared connection). */
   readonly io: Manager<ListenEvents, EmitEvents>;
   readonly nsp: string;
   /** The session id given by the server, while connected. */
-  id: string | undefined = undefined;
+  id: string | undefined;
   connected = false;
   /** Whether the last connection restored the previous session (connection state recovery). */
   recovered = false;
@@ -122,10 +122,11 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
   #ids = 0;
   #acks = new Map<number, PendingAck>();
   #queue: QueuedEmit[] = [];
-  #pid: string | undefined = undefined;
-  #offset: string | undefined = undefined;
-  #any: AnyListener[] | undefined = undefined;
-  #anyOutgoing: AnyListener[] | undefined = undefined;
+  #pid: string | undefined;
+  #offset: string | undefined;
+  /** Catch-all listeners, copied on write like the Emitter's. */
+  #any: AnyListener[] = [];
+  #anyOutgoing: AnyListener[] = [];
 
   constructor(io: Manager<ListenEvents, EmitEvents>, nsp: string, opts?: SocketOptions) {
     super();
@@ -201,7 +202,7 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
    */
   disconnect(): this {
     const connected = this.connected;
-    if (connected) this.#packet({ type: 1, nsp: this.nsp });
+    if (connected) this.io.packet({ type: 1, nsp: this.nsp });
     this.#active = false;
     this.io.release();
     if (connected) this.onClose("io client disconnect");
@@ -262,7 +263,7 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
     if (flags.volatile && !(this.connected && this.io.engine?.transport.writable)) return this;
     if (this.connected) {
       this.#notifyOutgoing(data);
-      this.#packet(packet, flags.compress);
+      this.io.packet(packet, flags.compress);
     } else {
       this.sendBuffer.push(packet);
     }
@@ -313,30 +314,6 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
   }
 
   /**
-   * Listens to an event from the server, or to "connect", "connect_error", "disconnect".
-   *
-   * @example
-   * ```ts
-   * socket.on("news", (title) => console.log(title));
-   * ```
-   */
-  override on<Ev extends keyof SocketReservedEvents | EventNames<ListenEvents>>(ev: Ev, listener: Listener<SocketReservedEvents, ListenEvents, Ev>): this {
-    return super.on(ev, listener);
-  }
-
-  /**
-   * Listens to an event once.
-   *
-   * @example
-   * ```ts
-   * socket.once("connect", () => console.log("first connection"));
-   * ```
-   */
-  override once<Ev extends keyof SocketReservedEvents | EventNames<ListenEvents>>(ev: Ev, listener: Listener<SocketReservedEvents, ListenEvents, Ev>): this {
-    return super.once(ev, listener);
-  }
-
-  /**
    * Listens to every event from the server: `(event, ...args)`.
    *
    * @example
@@ -345,7 +322,7 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
    * ```
    */
   onAny(listener: AnyListener): this {
-    (this.#any ??= []).push(listener);
+    this.#any = [...this.#any, listener];
     return this;
   }
 
@@ -358,7 +335,7 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
    * ```
    */
   prependAny(listener: AnyListener): this {
-    (this.#any ??= []).unshift(listener);
+    this.#any = [listener, ...this.#any];
     return this;
   }
 
@@ -371,7 +348,7 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
    * ```
    */
   offAny(listener?: AnyListener): this {
-    this.#any = remove(this.#any, listener);
+    this.#any = without(this.#any, listener);
     return this;
   }
 
@@ -384,7 +361,7 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
    * ```
    */
   listenersAny(): AnyListener[] {
-    return this.#any?.slice() ?? [];
+    return this.#any.slice();
   }
 
   /**
@@ -396,7 +373,7 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
    * ```
    */
   onAnyOutgoing(listener: AnyListener): this {
-    (this.#anyOutgoing ??= []).push(listener);
+    this.#anyOutgoing = [...this.#anyOutgoing, listener];
     return this;
   }
 
@@ -409,7 +386,7 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
    * ```
    */
   prependAnyOutgoing(listener: AnyListener): this {
-    (this.#anyOutgoing ??= []).unshift(listener);
+    this.#anyOutgoing = [listener, ...this.#anyOutgoing];
     return this;
   }
 
@@ -422,7 +399,7 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
    * ```
    */
   offAnyOutgoing(listener?: AnyListener): this {
-    this.#anyOutgoing = remove(this.#anyOutgoing, listener);
+    this.#anyOutgoing = without(this.#anyOutgoing, listener);
     return this;
   }
 
@@ -435,7 +412,7 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
    * ```
    */
   listenersAnyOutgoing(): AnyListener[] {
-    return this.#anyOutgoing?.slice() ?? [];
+    return this.#anyOutgoing.slice();
   }
 
   /**
@@ -453,8 +430,8 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
     const data = packet.data as any;
     switch (packet.type) {
       case 0:
-        if (typeof data?.sid === "string") this.#onConnect(data.sid, typeof data.pid === "string" ? data.pid : undefined);
-        else this.emitReserved("connect_error", new Error("invalid CONNECT packet (is the server Socket.IO 3 or later?)"));
+        // Socket.IO v5: `{ sid, pid? }` (the decoder checked that data, if any, is an object).
+        this.#onConnect(data?.sid, data?.pid);
         break;
       case 2:
       case 5:
@@ -472,8 +449,9 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
       case 4: {
         this.#active = false;
         this.io.release();
-        const err: ConnectError = new Error(typeof data === "string" ? data : data?.message);
-        if (typeof data === "object") err.data = data.data;
+        // Socket.IO v5: `{ message, data? }`.
+        const err: ConnectError = new Error(data?.message);
+        err.data = data?.data;
         this.emitReserved("connect_error", err);
       }
     }
@@ -501,7 +479,7 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
 
   #sendConnect(data: Record<string, unknown> | undefined): void {
     const pid = this.#pid;
-    this.#packet({ type: 0, nsp: this.nsp, data: pid === undefined ? data : { pid, offset: this.#offset, ...data } });
+    this.io.packet({ type: 0, nsp: this.nsp, data: pid === undefined ? data : { pid, offset: this.#offset, ...data } });
   }
 
   #onConnect(id: string, pid: string | undefined): void {
@@ -513,7 +491,7 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
     this.sendBuffer = [];
     for (const packet of buffer) {
       this.#notifyOutgoing(packet.data as unknown[]);
-      this.#packet(packet);
+      this.io.packet(packet);
     }
     this.emitReserved("connect");
     this.#drainQueue(true);
@@ -525,10 +503,10 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
       args.push((...response: unknown[]) => {
         if (sent) return;
         sent = true;
-        this.#packet({ type: 3, nsp: this.nsp, id, data: response });
+        this.io.packet({ type: 3, nsp: this.nsp, id, data: response });
       });
     }
-    if (this.#any !== undefined) for (const listener of this.#any.slice()) listener.apply(this, args);
+    for (const listener of this.#any) listener.apply(this, args);
     this.emitReserved(...(args as [string, ...unknown[]]));
     // With connection state recovery, the server appends each event's offset as its last argument.
     const last = args[args.length - 1];
@@ -589,17 +567,12 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
   }
 
   #notifyOutgoing(args: unknown[]): void {
-    if (this.#anyOutgoing !== undefined) for (const listener of this.#anyOutgoing.slice()) listener.apply(this, args);
+    for (const listener of this.#anyOutgoing) listener.apply(this, args);
   }
 
-  #packet(packet: SocketPacket, compress?: boolean): void {
-    this.io.packet(packet, compress);
-  }
 }
 
-function remove(list: AnyListener[] | undefined, listener: AnyListener | undefined): AnyListener[] | undefined {
-  if (list === undefined || listener === undefined) return undefined;
-  const index = list.indexOf(listener);
-  if (index !== -1) list.splice(index, 1);
-  return list.length === 0 ? undefined : list;
+/** The list without `listener`, or empty when no listener is given. */
+function without(list: AnyListener[], listener: AnyListener | undefined): AnyListener[] {
+  return listener === undefined ? [] : list.filter((l) => l !== listener);
 }

@@ -38,20 +38,14 @@ export function parseUrl(uri?: string): ParsedUrl {
 }
 
 /**
- * Encodes a query object (or passes a string through).
+ * Encodes a query object (or normalizes a string) as a query string.
  *
  * @example
  * ```ts
- * encodeQuery({ token: "a b", n: 1 }); // "token=a%20b&n=1"
+ * encodeQuery({ token: "a b", n: 1 }); // "token=a+b&n=1"
+ * encodeQuery("?x=1");                 // "x=1"
  * ```
  */
 export function encodeQuery(query: string | Record<string, unknown> | undefined): string {
-  if (query === undefined || typeof query === "string") return query?.replace(/^\?/, "") ?? "";
-  let out = "";
-  for (const key in query) {
-    const value = query[key];
-    if (value === undefined) continue;
-    out += (out ? "&" : "") + encodeURIComponent(key) + "=" + encodeURIComponent(String(value));
-  }
-  return out;
+  return new URLSearchParams(query as Record<string, string> | undefined).toString();
 }

@@ -65,8 +65,8 @@ const IGNORE: TransportHandler = { onOpen: noop, onPacket: noop, onDrain: noop, 
 let priorWebSocketSuccess = false;
 
 /**
- * One Engine.IO session seen from the client. Emits "open", "packet", "ping", "upgrading",
- * "upgrade", "upgradeError", "drain", "error" and "close" for whoever listens
+ * One Engine.IO session seen from the client. Emits "open", "upgrade",
+ * "upgradeError", "error" and "close" for whoever listens
  * (`socket.io.engine.on("upgrade", ...)`); its owner hears about it through the handler.
  *
  * @example
@@ -77,10 +77,10 @@ let priorWebSocketSuccess = false;
  * });
  * ```
  */
-export class EngineClient extends Emitter {
+export class EngineClient extends Emitter implements TransportHandler {
   /** The session id, once open. */
-  id: string | undefined = undefined;
-  readyState: "opening" | "open" | "closing" | "closed" = "opening";
+  id: string | undefined;
+  readyState: "opening" | "open" | "closed" = "opening";
   /** The transport in use ("polling" until an upgrade). */
   transport: Transport;
   pingInterval = 0;
@@ -89,13 +89,13 @@ export class EngineClient extends Emitter {
   maxPayload = 0;
   readonly #origin: string;
   readonly #options: EngineClientOptions;
-  readonly #handler: EngineHandler;
+  /** Where the session reports (the Manager); replaceable to silence a session being dropped. */
+  handler: EngineHandler;
   readonly #context: TransportContext;
-  readonly #main: TransportHandler;
   #writeBuffer: OutgoingPacket[] = [];
   #upgrading = false;
-  #probe: Transport | undefined = undefined;
-  #pingTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  #probe: Transport | undefined;
+  #pingTimer: ReturnType<typeof setTimeout> | undefined;
 
   /**
    * Connects to `origin` ("http://host:port" or "https://..."); the first transport opens now.
@@ -104,23 +104,11 @@ export class EngineClient extends Emitter {
     super();
     this.#origin = origin;
     this.#options = options;
-    this.#handler = handler;
-    this.#context = {
-      url: (name) => this.#url(name),
-      headers: { ...options.extraHeaders },
-      withCredentials: options.withCredentials === true,
-    };
-    this.#main = {
-      onOpen: noop,
-      onPacket: (packet) => this.#onPacket(packet),
-      onDrain: () => this.#onDrain(),
-      onClose: (reason, description) => this.#onClose(reason, description),
-      onError: (message, description) => this.#onError(message, description),
-    };
+    this.handler = handler;
+    this.#context = { url: (name) => this.#url(name), headers: { ...options.extraHeaders }, withCredentials: options.withCredentials === true };
     const names = options.transports ?? ["polling", "websocket"];
-    const name = options.rememberUpgrade === true && priorWebSocketSuccess && names.includes("websocket") ? "websocket" : names[0];
-    this.transport = this.#create(name ?? "polling", this.#main);
-    this.transport.open();
+    const remember = options.rememberUpgrade && priorWebSocketSuccess && names.includes("websocket");
+    (this.transport = this.#create(remember ? "websocket" : (names[0] ?? "polling"), this)).open();
   }
 
   /**
@@ -145,69 +133,69 @@ export class EngineClient extends Emitter {
    * ```
    */
   close(): this {
-    this.#onClose("forced close");
+    this.onClose("forced close");
     return this;
   }
 
   #url(name: TransportName): string {
-    const options = this.#options;
-    let url = (name === "websocket" ? this.#origin.replace(/^http/, "ws") : this.#origin) + options.path;
-    url += `?EIO=${ENGINE_PROTOCOL_VERSION}&transport=${name}`;
-    if (this.id !== undefined) url += "&sid=" + encodeURIComponent(this.id);
-    if (options.query) url += "&" + options.query;
-    return url;
+    const { path, query } = this.#options;
+    return (
+      (name === "websocket" ? this.#origin.replace("http", "ws") : this.#origin) +
+      `${path}?EIO=${ENGINE_PROTOCOL_VERSION}&transport=${name}` +
+      (this.id === undefined ? "" : "&sid=" + encodeURIComponent(this.id)) +
+      (query ? "&" + query : "")
+    );
   }
 
   #create(name: TransportName, handler: TransportHandler): Transport {
-    return name === "websocket" ? new WebSocketTransport(this.#context, handler) : new PollingTransport(this.#context, handler);
+    return new (name === "websocket" ? WebSocketTransport : PollingTransport)(this.#context, handler);
   }
 
-  #onPacket(packet: EnginePacket): void {
+  /** Transport handler (the transport in use reports here): nothing to do when it opens. */
+  onOpen(): void {}
+
+  /** Transport handler: the previous write completed. */
+  onDrain(): void {
+    this.#flush();
+  }
+
+  /** Transport handler: one packet received. */
+  onPacket(packet: EnginePacket): void {
     if (this.readyState !== "opening" && this.readyState !== "open") return;
-    this.emitReserved("packet", packet);
-    switch (packet.type) {
-      case "open":
-        this.#onHandshake(packet.data);
-        break;
-      case "ping":
-        this.#resetPingTimer();
-        this.#write("pong");
-        this.emitReserved("ping");
-        this.#handler.onPing();
-        break;
-      case "message":
-        if (packet.data !== undefined) this.#handler.onMessage(packet.data);
-        break;
+    const type = packet.type;
+    if (type === "open") this.#onHandshake(packet.data);
+    else if (type === "message") this.handler.onMessage(packet.data ?? "");
+    else if (type === "ping") {
+      this.#resetPingTimer();
+      this.#write("pong");
+      this.handler.onPing();
     }
   }
 
   /** Engine.IO v4 §Handshake: `0{"sid","upgrades","pingInterval","pingTimeout","maxPayload"}`. */
   #onHandshake(data: unknown): void {
-    let open: { sid?: unknown; upgrades?: unknown; pingInterval?: unknown; pingTimeout?: unknown; maxPayload?: unknown };
+    let open: { sid?: unknown; upgrades?: unknown; pingInterval?: number; pingTimeout?: number; maxPayload?: number };
     try {
       open = JSON.parse(data as string) as typeof open;
     } catch (err) {
-      return this.#onClose("parse error", err);
+      return this.onClose("parse error", err);
     }
-    if (typeof open?.sid !== "string" || typeof open.pingInterval !== "number" || typeof open.pingTimeout !== "number") {
-      return this.#onClose("parse error", "invalid handshake");
-    }
+    if (typeof open?.sid !== "string") return this.onClose("parse error", "invalid handshake");
     this.id = open.sid;
-    this.pingInterval = open.pingInterval;
-    this.pingTimeout = open.pingTimeout;
-    this.maxPayload = typeof open.maxPayload === "number" ? open.maxPayload : 0;
+    this.pingInterval = open.pingInterval ?? 25_000;
+    this.pingTimeout = open.pingTimeout ?? 20_000;
+    this.maxPayload = open.maxPayload ?? 0;
     this.readyState = "open";
     if (this.transport.name === "websocket") priorWebSocketSuccess = true;
     this.emitReserved("open");
-    this.#handler.onOpen();
+    this.handler.onOpen();
     this.#flush();
     const options = this.#options;
     if (
       this.readyState === "open" &&
       this.transport.name === "polling" &&
       options.upgrade !== false &&
-      Array.isArray(open.upgrades) &&
-      open.upgrades.includes("websocket") &&
+      (open.upgrades as unknown[] | undefined)?.includes("websocket") &&
       (options.transports ?? ["websocket"]).includes("websocket")
     ) {
       this.#startProbe();
@@ -219,42 +207,34 @@ export class EngineClient extends Emitter {
   #resetPingTimer(): void {
     if (this.readyState !== "open") return;
     clearTimeout(this.#pingTimer);
-    this.#pingTimer = setTimeout(() => this.#onClose("ping timeout"), this.pingInterval + this.pingTimeout);
+    this.#pingTimer = setTimeout(() => this.onClose("ping timeout"), this.pingInterval + this.pingTimeout);
   }
 
   /** Engine.IO v4 §Upgrade: `2probe` → `3probe`, pause polling, then `5` on the new transport. */
   #startProbe(): void {
-    const probe = this.#create("websocket", IGNORE);
-    this.#probe = probe;
+    const probe = (this.#probe = this.#create("websocket", IGNORE));
     const fail = (message: string, description?: unknown): void => {
       if (this.#probe !== probe) return;
-      this.#probe = undefined;
-      probe.handler = IGNORE;
-      probe.close();
+      this.#dropProbe();
       if (this.#upgrading) {
         this.#upgrading = false;
         // Polling was paused for the upgrade: resume it.
         this.transport.open();
         this.#flush();
       }
-      const err = new Error(message) as TransportError;
-      err.type = "TransportError";
-      err.description = description;
-      this.emitReserved("upgradeError", err);
+      this.emitReserved("upgradeError", transportError("probe error: " + message, description));
     };
     probe.handler = {
       onOpen: () => probe.send([{ type: "ping", data: "probe" }]),
       onPacket: (packet) => {
-        if (packet.type !== "pong" || packet.data !== "probe") return fail("probe error");
+        if (packet.type !== "pong" || packet.data !== "probe") return fail(packet.type);
         if (this.readyState !== "open" || this.#upgrading) return;
         this.#upgrading = true;
-        this.emitReserved("upgrading", probe);
         this.transport.pause(() => {
           if (this.#probe !== probe || this.readyState !== "open") return;
           this.#probe = undefined;
-          probe.handler = this.#main;
           this.transport.handler = IGNORE;
-          this.transport = probe;
+          (this.transport = probe).handler = this;
           priorWebSocketSuccess = true;
           probe.send([{ type: "upgrade" }]);
           this.#upgrading = false;
@@ -263,106 +243,74 @@ export class EngineClient extends Emitter {
         });
       },
       onDrain: noop,
-      onClose: (reason) => fail("probe error: " + reason),
-      onError: (message, description) => fail("probe error: " + message, description),
+      onClose: fail,
+      onError: fail,
     };
     probe.open();
   }
 
+  #dropProbe(): void {
+    const probe = this.#probe;
+    if (probe === undefined) return;
+    this.#probe = undefined;
+    probe.handler = IGNORE;
+    probe.close();
+  }
+
   #write(type: EnginePacketType, data?: string | Uint8Array, compress?: boolean): void {
-    const packet: OutgoingPacket = data === undefined ? { type } : { type, data };
+    const packet: OutgoingPacket = { type };
+    if (data !== undefined) packet.data = data;
     if (compress !== undefined) packet.compress = compress;
     this.#writeBuffer.push(packet);
     this.#flush();
   }
 
+  /** Writes what is buffered when the transport can take it. */
   #flush(): void {
-    const state = this.readyState;
-    if ((state !== "open" && state !== "closing") || this.#upgrading || !this.transport.writable || this.#writeBuffer.length === 0) return;
-    this.transport.send(this.#takeWritable());
-  }
-
-  /** The packets for one write; for polling, no more than the server's maxPayload in one POST. */
-  #takeWritable(): OutgoingPacket[] {
     const buffer = this.#writeBuffer;
-    const max = this.maxPayload;
-    let count = buffer.length;
-    if (max > 0 && this.transport.name === "polling") {
-      let size = 0;
-      for (let i = 0; i < buffer.length; i++) {
-        size += encodedLength((buffer[i] as OutgoingPacket).data) + 2;
-        if (size > max && i > 0) {
-          count = i;
-          break;
-        }
-      }
+    if (this.readyState !== "open" || this.#upgrading || !this.transport.writable || buffer.length === 0) return;
+    // One POST carries at most the server's maxPayload.
+    const max = this.transport.name === "polling" && this.maxPayload > 0 ? this.maxPayload : Infinity;
+    let size = 0;
+    let count = 0;
+    for (const packet of buffer) {
+      // Strings count 3 bytes per character, binary (sent as base64) 3 per byte: safely high.
+      size += ((packet.data as string | Uint8Array | undefined)?.length ?? 0) * 3 + 2;
+      if (count > 0 && size > max) break;
+      count++;
     }
-    if (count === buffer.length) {
-      this.#writeBuffer = [];
-      return buffer;
-    }
-    return buffer.splice(0, count);
+    this.transport.send(buffer.splice(0, count));
   }
 
-  #onDrain(): void {
-    if (this.#writeBuffer.length > 0) return this.#flush();
-    if (this.readyState === "closing") return this.#finish();
-    this.emitReserved("drain");
-  }
-
-  #onError(message: string, description: unknown): void {
-    if (this.readyState === "closing") return this.#finish();
-    const err = new Error(message) as TransportError;
-    err.type = "TransportError";
-    err.description = description;
+  /** Transport handler: the transport failed. */
+  onError(message: string, description: unknown): void {
+    const err = transportError(message, description);
     priorWebSocketSuccess = false;
     this.emitReserved("error", err);
-    this.#handler.onError(err);
-    this.#onClose("transport error", err);
+    this.handler.onError(err);
+    this.onClose("transport error", err);
   }
 
-  /** Ends the session once; a forced close with writes pending lets them drain ("closing") first. */
-  #onClose(reason: string, description?: unknown): void {
-    const state = this.readyState;
-    if (state === "closed") return;
-    if (state === "closing") return this.#finish();
-    clearTimeout(this.#pingTimer);
-    if (this.#probe !== undefined) {
-      this.#probe.handler = IGNORE;
-      this.#probe.close();
-      this.#probe = undefined;
-    }
-    this.#upgrading = false;
-    const drain = reason === "forced close" && state === "open" && (this.#writeBuffer.length > 0 || !this.transport.writable);
-    if (drain) {
-      this.readyState = "closing";
-      this.#flush();
-    } else {
-      this.#finish();
-    }
-    this.#handler.onClose(reason, description);
-    this.emitReserved("close", reason, description);
-  }
-
-  #finish(): void {
+  /** Transport handler, and every other way the session ends, once. A forced close hands what is still buffered to the transport to send first. */
+  onClose(reason: string, description?: unknown): void {
+    if (this.readyState === "closed") return;
     this.readyState = "closed";
+    clearTimeout(this.#pingTimer);
+    this.#dropProbe();
+    const transport = this.transport;
+    transport.handler = IGNORE;
+    transport.close(reason === "forced close" ? this.#writeBuffer : []);
     this.#writeBuffer = [];
-    this.transport.handler = IGNORE;
-    this.transport.close();
+    this.handler.onClose(reason, description);
+    this.emitReserved("close", reason, description);
   }
 }
 
 function noop(): void {}
 
-/** Bytes a packet's data takes in a polling payload (UTF-8, or base64 for binary), plus its type. */
-function encodedLength(data: unknown): number {
-  if (typeof data !== "string") return data === undefined ? 1 : Math.ceil((data as Uint8Array).byteLength / 3) * 4 + 1;
-  let length = data.length;
-  for (let i = 0; i < data.length; i++) {
-    const c = data.charCodeAt(i);
-    // A surrogate pair counts 6 bytes instead of 4: an overestimate, which is the safe side.
-    if (c >= 0x800) length += 2;
-    else if (c >= 0x80) length += 1;
-  }
-  return length;
+function transportError(message: string, description: unknown): TransportError {
+  const err = new Error(message) as TransportError;
+  err.type = "TransportError";
+  err.description = description;
+  return err;
 }

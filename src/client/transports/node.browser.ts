@@ -1,7 +1,7 @@
-// What the browser bundle gets instead of ./node-websocket.ts: nothing to load, the page has
-// its own `WebSocket` (see scripts/build-client.js).
+// What the browser bundle gets instead of ./node.ts: the page has its own `WebSocket` and
+// keeps its own cookies (see scripts/build-client.js).
 
-import type { NodeWebSocketConstructor } from "./node-websocket.js";
+import type { NodeWebSocketConstructor } from "./node.js";
 
 /**
  * Always `undefined` in browsers.
@@ -12,3 +12,13 @@ import type { NodeWebSocketConstructor } from "./node-websocket.js";
  * ```
  */
 export const loadNodeWebSocket: (() => Promise<NodeWebSocketConstructor>) | undefined = undefined;
+
+/**
+ * Always `undefined` in browsers.
+ *
+ * @example
+ * ```ts
+ * keepCookies === undefined; // true in the bundle
+ * ```
+ */
+export const keepCookies: ((res: Response, headers: Record<string, string>) => void) | undefined = undefined;

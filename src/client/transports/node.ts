@@ -1,6 +1,7 @@
-// Node only. Loads the WebSocket client of `courant/websocket` on demand. The browser bundle
-// replaces this module with a stub (scripts/build-client.js), and the import specifier is not a
-// literal so other bundlers of the ESM build do not follow it into Node modules either.
+// Node only: loads the WebSocket client of `courant/websocket` on demand, and keeps the cookies
+// the server sets. The browser bundle replaces this module with a stub (scripts/build-client.js),
+// and the import specifier is not a literal so other bundlers of the ESM build do not follow it
+// into Node modules either.
 
 import type { WebSocketLike } from "./websocket.js";
 
@@ -25,6 +26,28 @@ const isNode = typeof process === "object" && typeof process.versions?.node === 
  * ```
  */
 export const loadNodeWebSocket: (() => Promise<NodeWebSocketConstructor>) | undefined = isNode ? load : undefined;
+
+/**
+ * In Node, remembers the cookies a response sets in `headers.cookie`, for the next requests and
+ * the WebSocket upgrade (sticky sessions); `undefined` elsewhere (browsers keep their own).
+ *
+ * @example
+ * ```ts
+ * keepCookies?.(response, context.headers);
+ * ```
+ */
+export const keepCookies: ((res: Response, headers: Record<string, string>) => void) | undefined = isNode ? storeCookies : undefined;
+
+function storeCookies(res: Response, headers: Record<string, string>): void {
+  const set = res.headers.getSetCookie();
+  if (set.length === 0) return;
+  const jar = new Map<string, string>();
+  for (const pair of (headers.cookie ?? "").split("; ").concat(set.map((cookie) => cookie.split(";")[0] as string))) {
+    const eq = pair.indexOf("=");
+    if (eq > 0) jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+  }
+  headers.cookie = Array.from(jar, ([name, value]) => name + "=" + value).join("; ");
+}
 
 function load(): Promise<NodeWebSocketConstructor> {
   const specifier = "../../websocket/index.js";

@@ -1,8 +1,9 @@
 // HTTP long-polling with fetch (browsers and Node 18+): one GET in flight to receive, one
 // POST at a time to send (Engine.IO v4 §Transports, HTTP long-polling).
 
-import { decodeEnginePayload, encodeEnginePayload } from "../../protocol/index.js";
+import { decodeEnginePacket, encodeEnginePacket, RECORD_SEPARATOR } from "../../protocol/index.js";
 import type { EnginePacket } from "../../protocol/index.js";
+import { keepCookies } from "./node.js";
 import type { Transport, TransportContext, TransportHandler } from "./transport.js";
 
 const CLOSED = 0;
@@ -30,8 +31,10 @@ export class PollingTransport implements Transport {
   #polling = false;
   /** The server answered at least once, so it knows our sid and a close packet makes sense. */
   #opened = false;
-  #abort: AbortController | undefined = undefined;
-  #onPause: (() => void) | undefined = undefined;
+  #abort: AbortController | undefined;
+  #onPause: (() => void) | undefined;
+  /** The last POST, sent once the one in flight completes (close after a pending write). */
+  #lastPost: string | undefined;
 
   constructor(context: TransportContext, handler: TransportHandler) {
     this.#context = context;
@@ -65,9 +68,12 @@ export class PollingTransport implements Transport {
    */
   send(packets: readonly EnginePacket[]): void {
     this.writable = false;
-    this.#request("POST", encodeEnginePayload(packets)).then(
+    this.#request("POST", encodePayload(packets)).then(
       () => {
-        if (this.#state === CLOSED) return;
+        if (this.#state === CLOSED) {
+          if (this.#lastPost !== undefined) this.#request("POST", this.#lastPost).catch(noop);
+          return;
+        }
         this.writable = true;
         this.#checkPause();
         this.handler.onDrain();
@@ -77,19 +83,24 @@ export class PollingTransport implements Transport {
   }
 
   /**
-   * Stops polling; sends a close packet when a session exists.
+   * Stops polling; when a session exists, sends `packets` and a close packet in one last POST
+   * (after the POST in flight, if any).
    *
    * @example
    * ```ts
-   * polling.close();
+   * polling.close([{ type: "message", data: "1" }]);
    * ```
    */
-  close(): void {
+  close(packets: readonly EnginePacket[] = []): void {
     if (this.#state === CLOSED) return;
     this.#state = CLOSED;
-    this.writable = false;
     this.#abort?.abort();
-    if (this.#opened) this.#request("POST", "1").catch(noop);
+    if (this.#opened) {
+      const last = encodePayload([...packets, { type: "close" }]);
+      if (this.writable) this.#request("POST", last).catch(noop);
+      else this.#lastPost = last;
+    }
+    this.writable = false;
   }
 
   /**
@@ -128,7 +139,8 @@ export class PollingTransport implements Transport {
     if (this.#state === CLOSED) return;
     let packets: EnginePacket[];
     try {
-      packets = decodeEnginePayload(text);
+      // Engine.IO v4 §Payload: records separated by RECORD_SEPARATOR, binary ones as "b" + base64.
+      packets = text.split(RECORD_SEPARATOR).map((record) => decodeEnginePacket(record));
     } catch (err) {
       this.#close("parse error", err);
       return;
@@ -147,18 +159,19 @@ export class PollingTransport implements Transport {
     }
   }
 
+  /** One request; a string body goes as "text/plain;charset=UTF-8" (fetch's default for strings). */
   #request(method: "GET" | "POST", body?: string, signal?: AbortSignal): Promise<string> {
     const context = this.#context;
     const headers = context.headers;
-    return fetch(this.#context.url("polling"), {
+    return fetch(context.url("polling"), {
       method,
-      headers: body === undefined ? headers : { ...headers, "content-type": "text/plain;charset=UTF-8" },
-      body: body ?? null,
+      headers,
+      body,
       credentials: context.withCredentials ? "include" : "same-origin",
       cache: "no-store",
-      signal: signal ?? null,
-    }).then((res) => {
-      keepCookies(res, headers);
+      signal,
+    } as RequestInit).then((res) => {
+      keepCookies?.(res, headers);
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       return res.text();
     });
@@ -181,17 +194,7 @@ export class PollingTransport implements Transport {
 
 function noop(): void {}
 
-/**
- * Node only: remembers the cookies a response sets, for the next requests and the WebSocket
- * upgrade. Browsers never expose `Set-Cookie`, so this does nothing there.
- */
-function keepCookies(res: Response, headers: Record<string, string>): void {
-  const set = res.headers.getSetCookie?.();
-  if (set === undefined || set.length === 0) return;
-  const jar = new Map<string, string>();
-  for (const pair of (headers.cookie ?? "").split("; ").concat(set.map((c) => c.split(";")[0] as string))) {
-    const eq = pair.indexOf("=");
-    if (eq > 0) jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
-  }
-  headers.cookie = Array.from(jar, ([name, value]) => name + "=" + value).join("; ");
+/** Engine.IO v4 §Payload: packets as text (binary as "b" + base64) joined by RECORD_SEPARATOR. */
+function encodePayload(packets: readonly EnginePacket[]): string {
+  return packets.map((packet) => encodeEnginePacket(packet, false)).join(RECORD_SEPARATOR);
 }

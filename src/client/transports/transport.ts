@@ -62,7 +62,8 @@ export interface Transport {
   handler: TransportHandler;
   open(): void;
   send(packets: readonly EnginePacket[], compress?: boolean): void;
-  close(): void;
+  /** Closes, after sending `packets` when it still can (polling also sends a close packet). */
+  close(packets?: readonly EnginePacket[]): void;
   /** Stops reading and calls `onPause` once no request is in flight (polling, before an upgrade). */
   pause(onPause: () => void): void;
 }

@@ -3,8 +3,8 @@
 
 import { decodeEnginePacket, encodeEnginePacket } from "../../protocol/index.js";
 import type { EnginePacket } from "../../protocol/index.js";
-import { loadNodeWebSocket } from "./node-websocket.js";
-import type { NodeWebSocketConstructor } from "./node-websocket.js";
+import { loadNodeWebSocket } from "./node.js";
+import type { NodeWebSocketConstructor } from "./node.js";
 import type { Transport, TransportContext, TransportHandler } from "./transport.js";
 
 /**
@@ -42,9 +42,8 @@ export class WebSocketTransport implements Transport {
   writable = false;
   handler: TransportHandler;
   readonly #context: TransportContext;
-  #ws: WebSocketLike | undefined = undefined;
+  #ws: WebSocketLike | undefined;
   #closed = false;
-  #node = false;
 
   constructor(context: TransportContext, handler: TransportHandler) {
     this.#context = context;
@@ -62,7 +61,7 @@ export class WebSocketTransport implements Transport {
   open(): void {
     const load = loadNodeWebSocket;
     if (load === undefined) {
-      this.#connect(globalThis.WebSocket as unknown as new (url: string) => WebSocketLike, false);
+      this.#connect(globalThis.WebSocket as unknown as NodeWebSocketConstructor, false);
     } else {
       load().then(
         (NodeWebSocket) => this.#connect(NodeWebSocket, true),
@@ -71,19 +70,18 @@ export class WebSocketTransport implements Transport {
     }
   }
 
-  #connect(WS: (new (url: string) => WebSocketLike) | NodeWebSocketConstructor, node: boolean): void {
+  #connect(WS: NodeWebSocketConstructor, node: boolean): void {
     if (this.#closed) return;
-    const url = this.#context.url("websocket");
     let ws: WebSocketLike;
     try {
-      ws = node ? new (WS as NodeWebSocketConstructor)(url, undefined, { headers: this.#context.headers }) : new (WS as new (url: string) => WebSocketLike)(url);
+      // Browsers ignore the third argument; courant/websocket takes the headers (and cookies) from it.
+      ws = new WS(this.#context.url("websocket"), undefined, { headers: this.#context.headers });
     } catch (err) {
       // Browsers throw synchronously on a bad URL or a blocked port.
       queueMicrotask(() => this.#fail(err));
       return;
     }
     this.#ws = ws;
-    this.#node = node;
     if (!node) ws.binaryType = "arraybuffer";
     ws.onopen = () => {
       this.writable = true;
@@ -120,24 +118,22 @@ export class WebSocketTransport implements Transport {
   send(packets: readonly OutgoingPacket[]): void {
     const ws = this.#ws;
     if (ws === undefined || this.#closed) return;
-    for (const packet of packets) {
-      const data = encodeEnginePacket(packet, true);
-      if (this.#node) ws.send(data, { compress: packet.compress !== false });
-      else ws.send(data);
-    }
+    // Browsers ignore the options argument.
+    for (const packet of packets) ws.send(encodeEnginePacket(packet, true), { compress: packet.compress !== false });
     this.handler.onDrain();
   }
 
   /**
-   * Closes the connection (no Engine.IO close packet over WebSocket).
+   * Sends `packets` if connected, then closes (no Engine.IO close packet over WebSocket).
    *
    * @example
    * ```ts
    * transport.close();
    * ```
    */
-  close(): void {
+  close(packets?: readonly OutgoingPacket[]): void {
     if (this.#closed) return;
+    if (packets !== undefined && this.writable) this.send(packets);
     this.#closed = true;
     this.writable = false;
     this.#ws?.close();
