@@ -2,6 +2,7 @@
 // fail in CI), server processes driven over IPC, recording clients, a private redis-server for
 // restart tests, and bounded waits.
 
+import assert from "node:assert/strict";
 import { fork, spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -223,6 +224,33 @@ export class RecordingClient {
 
   close(): void {
     this.socket.close();
+  }
+}
+
+/**
+ * Waits until each client named in `expected[event]` got `event`, then a little more, and checks
+ * every client's count of every event: 1 when named, 0 otherwise (`atMostOnce` holds
+ * "event:client" pairs allowed 0 or 1).
+ */
+export async function expectDeliveries(
+  clients: Record<string, RecordingClient>,
+  expected: Record<string, string[]>,
+  atMostOnce: ReadonlySet<string> = new Set(),
+): Promise<void> {
+  await waitUntil(
+    () => Object.entries(expected).every(([event, names]) => names.every((name) => atMostOnce.has(`${event}:${name}`) || clients[name]!.count(event) >= 1)),
+    `deliveries of ${Object.keys(expected).join(", ")}`,
+    8000,
+  );
+  // Duplicates would arrive within a few ms; give them time to show.
+  await sleep(300);
+  for (const [event, names] of Object.entries(expected)) {
+    for (const client of Object.values(clients)) {
+      const count = client.count(event);
+      const want = names.includes(client.name) ? 1 : 0;
+      if (atMostOnce.has(`${event}:${client.name}`)) assert.ok(count <= 1, `${event} reached ${client.name} ${count} times (at most once)`);
+      else assert.equal(count, want, `${event} reached ${client.name} ${count} times, expected ${want}`);
+    }
   }
 }
 
