@@ -425,7 +425,9 @@ export class Namespace<
       if (err !== null) {
         this.adapter.delAll(socket.id);
         client.refuse(this.name);
-        const data = err.data === undefined ? { message: err.message } : { message: err.message, data: err.data };
+        // JavaScript callers may pass anything to next(): the client still gets a message.
+        const message = err instanceof Error ? err.message : String(err);
+        const data = err.data === undefined ? { message } : { message, data: err.data };
         client.writePacket({ type: PacketType.CONNECT_ERROR, nsp: this.name, data }, true);
         return;
       }

@@ -181,7 +181,7 @@ export class Server<
   constructor(srv?: HttpLikeServer | number | ServerOptions, opts?: ServerOptions) {
     let server: HttpLikeServer | number | undefined;
     let options: ServerOptions;
-    if (typeof srv === "number" || isHttpServer(srv)) {
+    if (typeof srv === "number" || typeof srv === "function" || isHttpServer(srv)) {
       server = srv;
       options = opts ?? {};
     } else {
@@ -281,6 +281,7 @@ export class Server<
   /**
    * Attaches to an HTTP(S) server, or creates one listening on `port`.
    *
+   * @throws TypeError when given a function (an Express app is a request handler, not a server).
    * @example
    * ```ts
    * io.attach(httpServer);
@@ -288,6 +289,9 @@ export class Server<
    * ```
    */
   attach(srv: HttpLikeServer | number, opts?: ServerOptions): this {
+    if (typeof srv === "function") {
+      throw new TypeError("Courant attaches to an http.Server, not to a request handler such as an Express app: pass http.createServer(app)");
+    }
     if (opts !== undefined) {
       if (opts.path !== undefined) this.opts.path = normalizePath(opts.path);
       if (opts.serveClient !== undefined) this.opts.serveClient = opts.serveClient;

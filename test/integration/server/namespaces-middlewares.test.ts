@@ -168,6 +168,10 @@ for (const { name, transports } of TRANSPORT_SETTINGS) {
         const [adminErr] = await waitFor<[Error & { data?: unknown }]>(adminClient, "connect_error");
         assert.equal(adminErr.message, "admins only");
         assert.equal(adminErr.data, undefined);
+        const plain = f.io.of("/plain");
+        plain.use((_socket, next) => next("just a string" as unknown as Error));
+        const plainClient = f.client("/plain");
+        assert.equal((await waitFor<[Error]>(plainClient, "connect_error"))[0].message, "just a string");
         const throwClient = f.client("/throwing", { auth: { user: "alice" } });
         assert.equal((await waitFor<[Error]>(throwClient, "connect_error"))[0].message, "thrown in middleware");
         assert.deepEqual(order, ["first", "second", "first", "second"], "io.use runs for the main namespace only");

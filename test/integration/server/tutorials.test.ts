@@ -138,3 +138,10 @@ test("the tutorial chat: Express page, Courant on the same server, rooms, a /com
     await withTimeout(new Promise<void>((resolve) => io.close(() => resolve())), 5000, "io.close()");
   }
 });
+
+test("an Express app passed instead of its http server is refused with a clear TypeError", () => {
+  const app = express();
+  assert.throws(() => new Server(app as unknown as number), { name: "TypeError", message: /http\.createServer\(app\)/ });
+  const io = new Server();
+  assert.throws(() => io.attach(app as unknown as number), TypeError);
+});
