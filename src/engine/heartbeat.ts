@@ -49,8 +49,9 @@ export class Timer {
 }
 
 /**
- * A timing wheel: `resolution` ms per slot; a timer fires in the first sweep at or after its
- * deadline, at most `resolution` ms late (plus event-loop delay), never early.
+ * A timing wheel: `resolution` ms per slot, one sweep every `resolution` ms; a timer fires in
+ * the first sweep at or after its deadline: never early, at most `resolution` ms late (plus
+ * event-loop delay).
  *
  * @example
  * ```ts
@@ -93,8 +94,7 @@ export class TimerWheel {
    * ```
    */
   schedule(timer: Timer, deadline: number): void {
-    // The slot whose sweep happens at or after the deadline: ceil, so never early.
-    let slot = Math.ceil(deadline / this.resolution);
+    let slot = Math.floor(deadline / this.resolution);
     if (this.#interval === null) this.#start(slot);
     else if (slot <= this.#swept) slot = this.#swept + 1; // already past: the next sweep
     timer.deadline = deadline;
@@ -162,9 +162,16 @@ export class TimerWheel {
         const bucket = buckets.get(slot);
         if (bucket === undefined) continue;
         buckets.delete(slot);
+        // Slots before the current one are wholly due; in the current one, only what is due by now.
+        const partial = slot === current;
+        let kept: Timer[] | null = null;
         for (let i = 0; i < bucket.length; i++) {
           const timer = bucket[i] as Timer;
           if (timer.slot !== slot) continue; // moved or cancelled since it was put here
+          if (partial && timer.deadline > now) {
+            (kept ??= []).push(timer);
+            continue;
+          }
           timer.slot = -1;
           try {
             timer.target.onTimer(now);
@@ -172,6 +179,14 @@ export class TimerWheel {
             // A throwing target must not stop the others; surface it like an uncaught exception would be.
             process.nextTick(rethrow, err);
           }
+        }
+        if (kept !== null) {
+          // Revisit the current slot at the next sweep (timers scheduled into it meanwhile join these).
+          const again = buckets.get(slot);
+          if (again === undefined) buckets.set(slot, kept);
+          else for (let i = 0; i < kept.length; i++) again.push(kept[i] as Timer);
+          this.#swept = slot - 1;
+          break; // the current slot is the last one this sweep looks at
         }
       }
       if (buckets.size === 0 && this.#interval !== null) {

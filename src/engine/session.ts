@@ -424,10 +424,11 @@ export class Session extends EventEmitter<SessionEventMap> implements TimerTarge
       this.#finish("ping timeout", undefined);
       return;
     }
+    // Deadline first: a pong handled before send() returns must be able to move it.
     this.#awaitingPong = true;
+    this.#host.wheel.schedule(this.#timer, now + this.#host.opts.pingTimeout);
     this.#transport.sendText("2", false, undefined);
     if (this.listenerCount("packetCreate") > 0) this.emit("packetCreate", { type: "ping" } satisfies EnginePacket);
-    this.#host.wheel.schedule(this.#timer, now + this.#host.opts.pingTimeout);
   }
 
   #onPacket(packet: EnginePacket): void {

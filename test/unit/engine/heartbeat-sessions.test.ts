@@ -4,6 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { IncomingMessage } from "node:http";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { TimerWheel } from "../../../src/engine/heartbeat.js";
 import { Session } from "../../../src/engine/session.js";
 import type { EngineHost } from "../../../src/engine/transport.js";
@@ -45,8 +46,11 @@ function makeHost(pingInterval: number, pingTimeout: number, onClose: (s: Sessio
 
 const fakeRequest = { socket: { remoteAddress: "127.0.0.1" } } as unknown as IncomingMessage;
 
-test("19 000 sessions: every ping within a few tens of ms of its due time, none early", async () => {
+test("19 000 sessions: every ping within a few tens of ms of its due time, none early", async (t) => {
   const interval = 1000;
+  // On a shared machine the event loop itself may stall: measure it, and allow for it.
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   const host = makeHost(interval, 1000, () => {});
   const transports: FakeTransport[] = [];
   const sessions: Session[] = [];
@@ -59,8 +63,9 @@ test("19 000 sessions: every ping within a few tens of ms of its due time, none 
       if (i % 1900 === 0 && i > 0) await new Promise((resolve) => setTimeout(resolve, 20));
       const t = new FakeTransport();
       const s = new Session(`s${i}`, fakeRequest, t as unknown as WebSocketTransport, host);
-      s.open();
+      // Taken before open(): the session's own clock reading is the same or later, never earlier.
       opened.push(Date.now());
+      s.open();
       transports.push(t);
       sessions.push(s);
     }
@@ -75,18 +80,24 @@ test("19 000 sessions: every ping within a few tens of ms of its due time, none 
       let due = (opened[i] as number) + interval;
       for (const at of pings.slice(0, 2)) {
         const late = at - due;
-        assert.ok(late >= -1, `session ${i}: ping ${-late} ms early`);
+        assert.ok(late >= -1, `session ${i}: ping ${-late} ms early (opened ${opened[i]}, pings ${pings.join(",")}, due ${due})`);
         worst = Math.max(worst, late);
         total += late;
         count++;
         due = at + interval; // the pong came back at once
       }
     }
-    // One slot (20 ms) plus event-loop delay on a shared machine.
-    assert.ok(worst < 150, `worst lateness ${worst} ms`);
-    assert.ok(total / count < 40, `mean lateness ${(total / count).toFixed(1)} ms`);
+    loopDelay.disable();
+    const maxStall = loopDelay.max / 1e6;
+    const meanStall = loopDelay.mean / 1e6;
+    const mean = total / count;
+    t.diagnostic(`lateness: worst ${worst} ms, mean ${mean.toFixed(1)} ms; event loop stalls: max ${maxStall.toFixed(1)} ms, mean ${meanStall.toFixed(1)} ms`);
+    // At most one slot (20 ms) late, plus whatever the event loop itself was kept from running.
+    assert.ok(worst <= 20 + maxStall + 30, `worst lateness ${worst} ms (max stall ${maxStall.toFixed(1)} ms)`);
+    assert.ok(mean <= 20 + meanStall + 15, `mean lateness ${mean.toFixed(1)} ms (mean stall ${meanStall.toFixed(1)} ms)`);
     for (const s of sessions) assert.equal(s.readyState, "open");
   } finally {
+    loopDelay.disable();
     clearInterval(keepAlive);
     for (const s of sessions) s.close(true);
     host.wheel.stop();
