@@ -151,9 +151,11 @@ export class WebSocketTransport implements Transport {
     onPause();
   }
 
+  /** An error event is always followed by the connection closing: no close() of our own here. */
   #fail(description: unknown): void {
     if (this.#closed) return;
-    this.close();
+    this.#closed = true;
+    this.writable = false;
     this.handler.onError("websocket error", description);
   }
 }
