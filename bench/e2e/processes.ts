@@ -1,0 +1,157 @@
+/**
+ * Starting the benchmark's child processes: the server (one target) and the load generator,
+ * each pinned to its own CPU core with `taskset` when it exists, talking to the parent over IPC
+ * with a deadline on every answer.
+ */
+import { fork } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import type { GeneratorJob, GeneratorMessage } from "../generator/generator.js";
+import type { ServerReply, ServerRequest } from "./server-process.js";
+
+const SERVER_ENTRY = fileURLToPath(new URL("./server-process.ts", import.meta.url));
+const GENERATOR_ENTRY = fileURLToPath(new URL("../generator/generator.ts", import.meta.url));
+const TASKSET = ["/usr/bin/taskset", "/bin/taskset"].find((p) => existsSync(p));
+
+/** Cores for the server and the generator, or undefined when they cannot be pinned. */
+export const CORES: { server: number; generator: number } | undefined =
+  TASKSET !== undefined && availableParallelism() >= 2 ? { server: 0, generator: 1 } : undefined;
+
+function spawnNode(entry: string, args: string[], nodeFlags: string[], core: number | undefined): ChildProcess {
+  const execArgv = [...nodeFlags, "--import", "tsx"];
+  if (TASKSET === undefined || core === undefined) {
+    return fork(entry, args, { execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  }
+  // fork() through taskset: run node under taskset with an IPC channel.
+  return fork(entry, args, {
+    execPath: TASKSET,
+    execArgv: ["-c", String(core), process.execPath, ...execArgv],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+}
+
+function waitFor<T>(child: ChildProcess, accept: (message: unknown) => T | undefined, timeoutMs: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onMessage = (message: unknown): void => {
+      let value: T | undefined;
+      try {
+        value = accept(message);
+      } catch (err) {
+        cleanup();
+        reject(err instanceof Error ? err : new Error(String(err)));
+        return;
+      }
+      if (value === undefined) return;
+      cleanup();
+      resolve(value);
+    };
+    const onExit = (code: number | null): void => {
+      cleanup();
+      reject(new Error(`${what}: process exited with ${code}`));
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`${what}: no answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      child.off("message", onMessage);
+      child.off("exit", onExit);
+    };
+    child.on("message", onMessage);
+    child.once("exit", onExit);
+  });
+}
+
+/** A running server process. */
+export class ServerProcess {
+  readonly child: ChildProcess;
+  readonly port: number;
+  #nextId = 1;
+
+  private constructor(child: ChildProcess, port: number) {
+    this.child = child;
+    this.port = port;
+  }
+
+  /** Starts `target` in `mode` and waits until it listens. */
+  static async start(target: string, mode: "echo" | "request", batch = 1, size = 100): Promise<ServerProcess> {
+    const child = spawnNode(SERVER_ENTRY, [target, mode, String(batch), String(size)], ["--expose-gc", "--max-old-space-size=4096"], CORES?.server);
+    const ready = await waitFor(child, (m) => ((m as ServerReply).type === "ready" ? (m as Extract<ServerReply, { type: "ready" }>) : undefined), 30_000, `${target} server start`);
+    return new ServerProcess(child, ready.port);
+  }
+
+  async request<T extends ServerReply["type"]>(type: ServerRequest["type"], timeoutMs = 30_000): Promise<Extract<ServerReply, { type: T }>> {
+    const id = this.#nextId++;
+    const answer = waitFor(this.child, (m) => ((m as { id?: number }).id === id ? (m as Extract<ServerReply, { type: T }>) : undefined), timeoutMs, `server ${type}`);
+    this.child.send({ id, type } satisfies ServerRequest);
+    return answer;
+  }
+
+  /** Polls until the server counts `n` connections. */
+  async waitForConnections(n: number, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { connections } = await this.request<"connections">("connections");
+      if (connections >= n) return;
+      if (Date.now() > deadline) throw new Error(`server has ${connections} of ${n} connections`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
+    try {
+      await this.request("stop", 10_000);
+    } catch {
+      this.child.kill("SIGKILL");
+    }
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    if (this.child.exitCode === null) this.child.kill("SIGKILL");
+  }
+}
+
+/** A running generator process. */
+export class GeneratorProcess {
+  readonly child: ChildProcess;
+
+  private constructor(child: ChildProcess) {
+    this.child = child;
+  }
+
+  /** Starts a generator and hands it `job`. */
+  static start(job: GeneratorJob): GeneratorProcess {
+    const child = spawnNode(GENERATOR_ENTRY, [], ["--max-old-space-size=4096"], CORES?.generator);
+    child.send(job);
+    return new GeneratorProcess(child);
+  }
+
+  /** Waits for the generator's next message of `type` (an `error` message rejects). */
+  next<T extends GeneratorMessage["type"]>(type: T, timeoutMs: number): Promise<Extract<GeneratorMessage, { type: T }>> {
+    return waitFor(
+      this.child,
+      (m) => {
+        const message = m as GeneratorMessage;
+        if (message.type === "error") throw new Error(`generator: ${message.message}`);
+        return message.type === type ? (message as Extract<GeneratorMessage, { type: T }>) : undefined;
+      },
+      timeoutMs,
+      `generator ${type}`,
+    );
+  }
+
+  /** Tells an idle generator to close its connections and exit. */
+  release(): void {
+    if (this.child.connected) this.child.send({ type: "stop" });
+  }
+
+  async exit(timeoutMs = 10_000): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, timeoutMs))]);
+    if (this.child.exitCode === null) this.child.kill("SIGKILL");
+  }
+}

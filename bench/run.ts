@@ -1,0 +1,73 @@
+/**
+ * `npm run bench [-- options]`: end-to-end WebSocket benchmarks, our server against ws, with the
+ * server and the load generator in separate processes pinned to separate cores.
+ *
+ * Options:
+ *   --quick              one repetition, short windows, 2 000 idle connections (under a minute)
+ *   --reps <n>           repetitions (default 3; medians are reported)
+ *   --scenarios <a,b>    echo, fanout, idle-memory (default: all)
+ *   --targets <a,b>      restrict every scenario to these targets
+ */
+import { parseArgs } from "node:util";
+import { CORES } from "./e2e/processes.js";
+import { markdownTable, writeResults } from "./e2e/report.js";
+import type { Series } from "./e2e/report.js";
+import { echo } from "./e2e/scenarios/echo.js";
+import { fanout } from "./e2e/scenarios/fanout.js";
+import { idleMemory } from "./e2e/scenarios/idle-memory.js";
+import type { Scenario } from "./e2e/scenarios/scenario.js";
+import { TARGET_NAMES, loadTarget } from "./targets/index.js";
+
+const SCENARIOS: readonly Scenario[] = [echo, fanout, idleMemory];
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    reps: { type: "string" },
+    scenarios: { type: "string" },
+    targets: { type: "string" },
+  },
+  allowPositionals: false,
+});
+
+const quick = args.quick === true;
+const repetitions = args.reps !== undefined ? Math.max(1, Number(args.reps)) : quick ? 1 : 3;
+const wantedScenarios = args.scenarios?.split(",") ?? SCENARIOS.map((s) => s.name);
+const wantedTargets = args.targets?.split(",");
+for (const name of wantedTargets ?? []) if (!TARGET_NAMES.includes(name)) throw new Error(`unknown target ${name} (known: ${TARGET_NAMES.join(", ")})`);
+
+const scenarios = SCENARIOS.filter((s) => wantedScenarios.includes(s.name));
+const labels: Record<string, string> = {};
+for (const name of TARGET_NAMES) labels[name] = (await loadTarget(name)).label;
+
+const started = Date.now();
+console.log(`# WebSocket benchmark (${quick ? "quick" : "full"}, ${repetitions} repetition${repetitions === 1 ? "" : "s"})`);
+console.log(CORES === undefined ? "cores: not pinned (no taskset or a single core)" : `cores: server on CPU ${CORES.server}, generator on CPU ${CORES.generator} (taskset)`);
+
+const series: Series[] = [];
+for (const scenario of scenarios) {
+  const targets = scenario.targets.filter((t) => wantedTargets === undefined || wantedTargets.includes(t));
+  for (const metric of scenario.metrics) for (const target of targets) series.push({ scenario: scenario.name, metric, target, values: [] });
+  for (let rep = 1; rep <= repetitions; rep++) {
+    // Targets alternate within each repetition so slow drift of the machine hits all of them alike.
+    for (const target of targets) {
+      const t0 = Date.now();
+      const result = await scenario.run(target, { quick });
+      for (const metric of scenario.metrics) {
+        const value = result[metric.key];
+        if (value === undefined) throw new Error(`${scenario.name} did not report ${metric.key}`);
+        series.find((s) => s.scenario === scenario.name && s.metric.key === metric.key && s.target === target)?.values.push(value);
+      }
+      const shown = scenario.metrics.map((m) => `${m.key}=${Math.round(result[m.key] ?? Number.NaN)}`).join(" ");
+      console.log(`  ${scenario.name} #${rep} ${target}: ${shown} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    }
+  }
+}
+
+console.log("");
+console.log(markdownTable(series));
+console.log("");
+for (const [name, label] of Object.entries(labels)) if (series.some((s) => s.target === name)) console.log(`- **${name}**: ${label}`);
+for (const scenario of scenarios) console.log(`- ${scenario.name}: ${scenario.description}`);
+const file = writeResults({ quick, repetitions, cores: CORES ?? null, labels, series });
+console.log(`\nresults: ${file} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
