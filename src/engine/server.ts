@@ -9,97 +9,23 @@ import type { IncomingMessage, OutgoingHttpHeaders, Server as HttpServer, Server
 import type { Server as HttpsServer } from "node:https";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "../websocket/index.js";
-import type { PerMessageDeflateOptions, WebSocket } from "../websocket/index.js";
+import type { WebSocket } from "../websocket/index.js";
 import { formatSessionCookie } from "./cookie.js";
-import type { CookieOptions } from "./cookie.js";
 import { CorsPolicy } from "./cors.js";
-import type { CorsOptions } from "./cors.js";
 import { ENGINE_ERROR_MESSAGES, EngineErrorCode, respondWithError } from "./errors.js";
 import type { EngineConnectionError, EngineErrorCodeValue } from "./errors.js";
 import { TimerWheel } from "./heartbeat.js";
 import { PreparedPackets } from "./prepared-packets.js";
 import { Session } from "./session.js";
+import { defaultEngineOptions, normalizePath } from "./options.js";
+import type { EngineOptions, EngineResolvedOptions } from "./options.js";
+import { hasInvalidHeaderChar, parseQuery } from "./request-query.js";
+import type { EngineQuery } from "./request-query.js";
 import type { EngineHost, TransportName } from "./transport.js";
 import { PollingTransport } from "./transports/polling.js";
 import { WebSocketTransport } from "./transports/websocket.js";
 
-/**
- * Options of the engine (all optional; defaults in brackets).
- *
- * @example
- * ```ts
- * const engine = new Engine({ pingInterval: 10_000, transports: ["websocket"], cors: { origin: "https://app.example" } });
- * ```
- */
-export interface EngineOptions {
-  /** Where the engine answers ["/engine.io/"]. */
-  path?: string;
-  /** Ms between server pings [25000]. */
-  pingInterval?: number;
-  /** Ms to wait for the pong after a ping [20000]. */
-  pingTimeout?: number;
-  /** Ms a probing WebSocket has to complete the upgrade [10000]. */
-  upgradeTimeout?: number;
-  /** Largest message (WebSocket) or POST body (polling), in bytes [1e6]. */
-  maxHttpBufferSize?: number;
-  /** Allowed transports [["polling", "websocket"]]. */
-  transports?: readonly TransportName[];
-  /** Whether polling sessions may upgrade to WebSocket [true]. */
-  allowUpgrades?: boolean;
-  /** Decides each handshake: `callback(null, true)` accepts, `callback("why", false)` refuses with 403. */
-  allowRequest?: (req: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void) => void;
-  /** Set-Cookie with the session id on the handshake response [false]. */
-  cookie?: boolean | CookieOptions;
-  /** CORS for polling, and the Origin check of WebSocket handshakes [none]. */
-  cors?: CorsOptions;
-  /** Compress polling responses of at least `threshold` bytes (gzip or deflate) [true, threshold 1024]. */
-  httpCompression?: boolean | { threshold?: number };
-  /** permessage-deflate for WebSocket, passed to the websocket layer [false]. */
-  perMessageDeflate?: boolean | PerMessageDeflateOptions;
-  /** End upgrade requests outside the path that nobody answered [true]. */
-  destroyUpgrade?: boolean;
-  /** Ms before such an upgrade is ended [1000]. */
-  destroyUpgradeTimeout?: number;
-  /** Makes session ids (sync or async); 20 random base64url characters by default. */
-  generateId?: (req: IncomingMessage) => string | Promise<string>;
-  /** Sees every request under the path first; returns true when it answered it. */
-  requestHook?: (req: IncomingMessage, res: ServerResponse) => boolean;
-}
-
-/**
- * The engine's options with every default filled in (`engine.opts`).
- *
- * @example
- * ```ts
- * engine.opts.pingInterval; // 25000
- * ```
- */
-export interface EngineResolvedOptions {
-  path: string;
-  pingInterval: number;
-  pingTimeout: number;
-  upgradeTimeout: number;
-  maxHttpBufferSize: number;
-  transports: readonly TransportName[];
-  allowUpgrades: boolean;
-  allowRequest: EngineOptions["allowRequest"] | undefined;
-  cookie: false | true | CookieOptions;
-  cors: CorsOptions | undefined;
-  httpCompression: false | { threshold: number };
-  perMessageDeflate: boolean | PerMessageDeflateOptions;
-  destroyUpgrade: boolean;
-  destroyUpgradeTimeout: number;
-  generateId: EngineOptions["generateId"] | undefined;
-  requestHook: EngineOptions["requestHook"] | undefined;
-}
-
-/** The query parameters the engine reads. */
-interface EngineQuery {
-  EIO: string | undefined;
-  transport: string | undefined;
-  sid: string | undefined;
-  b64: boolean;
-}
+export type { EngineOptions, EngineResolvedOptions } from "./options.js";
 
 const kQuery = Symbol("courant.engine.query");
 const kSid = Symbol("courant.engine.sid");
@@ -107,57 +33,6 @@ const kSid = Symbol("courant.engine.sid");
 interface TaggedRequest extends IncomingMessage {
   [kQuery]?: EngineQuery;
   [kSid]?: string;
-}
-
-function decodeComponent(value: string): string | undefined {
-  if (value.indexOf("%") === -1 && value.indexOf("+") === -1) return value;
-  try {
-    return decodeURIComponent(value.replace(/\+/g, " "));
-  } catch {
-    return undefined;
-  }
-}
-
-/** Reads EIO, transport, sid and b64 from a request URL; null when the query does not decode. */
-function parseQuery(url: string | undefined): EngineQuery | null {
-  const query: EngineQuery = { EIO: undefined, transport: undefined, sid: undefined, b64: false };
-  if (url === undefined) return query;
-  const q = url.indexOf("?");
-  if (q === -1) return query;
-  let start = q + 1;
-  const end = url.length;
-  while (start < end) {
-    let amp = url.indexOf("&", start);
-    if (amp === -1) amp = end;
-    const eq = url.indexOf("=", start);
-    const hasValue = eq !== -1 && eq < amp;
-    const key = url.slice(start, hasValue ? eq : amp);
-    if (key === "EIO" || key === "transport" || key === "sid" || key === "b64") {
-      const value = decodeComponent(hasValue ? url.slice(eq + 1, amp) : "");
-      if (value === undefined) return null;
-      if (key === "b64") query.b64 = value !== "0" && value !== "false";
-      // The first occurrence wins (a repeated sid must not switch sessions halfway through).
-      else if (query[key] === undefined) query[key] = value;
-    }
-    start = amp + 1;
-  }
-  return query;
-}
-
-/** RFC 9110 §5.5: field values hold no control characters other than HTAB. */
-function hasInvalidHeaderChar(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if ((c < 0x20 && c !== 0x09) || c === 0x7f || c > 0xff) return true;
-  }
-  return false;
-}
-
-function normalizePath(path: string | undefined): string {
-  let p = path ?? "/engine.io";
-  if (!p.startsWith("/")) p = "/" + p;
-  if (!p.endsWith("/")) p += "/";
-  return p;
 }
 
 function noop(): void {}
@@ -219,24 +94,7 @@ export class Engine extends EventEmitter<EngineEventMap> {
 
   constructor(options?: EngineOptions) {
     super();
-    this.opts = {
-      path: "/engine.io/",
-      pingInterval: 25_000,
-      pingTimeout: 20_000,
-      upgradeTimeout: 10_000,
-      maxHttpBufferSize: 1e6,
-      transports: ["polling", "websocket"],
-      allowUpgrades: true,
-      allowRequest: undefined,
-      cookie: false,
-      cors: undefined,
-      httpCompression: { threshold: 1024 },
-      perMessageDeflate: false,
-      destroyUpgrade: true,
-      destroyUpgradeTimeout: 1000,
-      generateId: undefined,
-      requestHook: undefined,
-    };
+    this.opts = defaultEngineOptions();
     this.#wheel = new TimerWheel(1);
     const engine = this;
     this.#host = {
