@@ -125,7 +125,6 @@ const GOOD_OFFERS = [
   'permessage-deflate; server_max_window_bits="12"',
   "permessage-deflate; client_max_window_bits, permessage-deflate",
   "x-unknown-extension, permessage-deflate",
-  "Permessage-Deflate",
 ];
 for (const offer of GOOD_OFFERS) {
   test(`13.1 offer "${offer}" is accepted with a valid answer, and a compressed round trip works [server]`, async () => {
@@ -133,7 +132,6 @@ for (const offer of GOOD_OFFERS) {
     const inflater = new StreamInflater();
     try {
       const answer = peer.response?.headers["sec-websocket-extensions"];
-      if (offer === "Permessage-Deflate" && answer === undefined) return assert.ok(true, "extension names are case-sensitive tokens; declining is fine");
       assertValidAnswer(offer.startsWith("x-unknown") ? offer.split(", ")[1] ?? "" : offer, answer);
       const payload = compressible(5000);
       peer.send({ opcode: Opcode.TEXT, rsv1: true, payload: deflateMessage(payload) });
