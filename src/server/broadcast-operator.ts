@@ -5,7 +5,7 @@ import type { Adapter, BroadcastFlags, BroadcastOptions, Room, SocketId } from "
 import { PacketType } from "../protocol/index.js";
 import type { SocketPacket } from "../protocol/index.js";
 import { RemoteSocket } from "./remote-socket.js";
-import { RESERVED_EVENTS } from "./socket.js";
+import { RESERVED_EVENTS } from "./reserved-events.js";
 import type { AckParams, AckResults, DecorateAcknowledgementsWithMultipleResponses, EventNames, EventParams, EventsMap } from "./typed-events.js";
 
 const NO_ROOMS: ReadonlySet<Room> = new Set();

@@ -7,7 +7,7 @@ import type { Session, SessionHandler } from "../engine/index.js";
 import { encodeSocketPacket, PacketType, SocketPacketDecoder, SocketProtocolError } from "../protocol/index.js";
 import type { SocketPacket } from "../protocol/index.js";
 import type { Server } from "./server.js";
-import { RESERVED_EVENTS } from "./socket.js";
+import { RESERVED_EVENTS } from "./reserved-events.js";
 import type { DisconnectReason, Socket } from "./socket.js";
 
 const COMPRESS = { compress: true } as const;

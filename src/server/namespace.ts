@@ -11,7 +11,8 @@ import type { ExtendedError, NamespaceMiddleware } from "./middleware.js";
 import type { ParentNamespace } from "./parent-namespace.js";
 import type { RemoteSocket } from "./remote-socket.js";
 import type { Server } from "./server.js";
-import { RESERVED_EVENTS, Socket } from "./socket.js";
+import { RESERVED_EVENTS } from "./reserved-events.js";
+import { Socket } from "./socket.js";
 import type {
   AckParams,
   AckResults,

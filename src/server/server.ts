@@ -1,132 +1,32 @@
 // The Socket.IO server (`courant`): attaches the engine to an HTTP server, turns engine sessions
 // into clients, owns the namespaces (static and dynamic) and the adapter choice.
 
-import { EventEmitter } from "node:events";
 import { createServer } from "node:http";
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from "node:http";
 import type { Server as HttpsServer } from "node:https";
-import type { Adapter, AdapterConstructor, AdapterNamespace, ResolvedRecoveryOptions, Room, SocketId } from "../adapters/adapter.js";
+import type { Adapter, AdapterConstructor, AdapterNamespace } from "../adapters/adapter.js";
 import { MemoryAdapter } from "../adapters/memory/memory-adapter.js";
 import { SessionAwareAdapter } from "../adapters/memory/session-aware-adapter.js";
 import { Engine } from "../engine/index.js";
 import type { EngineOptions, Session } from "../engine/index.js";
-import type { BroadcastOperator } from "./broadcast-operator.js";
 import { Client } from "./client.js";
-import type { NamespaceMiddleware } from "./middleware.js";
+import { MainNamespaceApi } from "./main-namespace-api.js";
 import { Namespace } from "./namespace.js";
 import { ParentNamespace } from "./parent-namespace.js";
 import type { ParentNspNameMatchFn } from "./parent-namespace.js";
-import type { RemoteSocket } from "./remote-socket.js";
 import { ClientFileServer } from "./serve-client.js";
+import { engineOptionsOf, normalizePath, resolveServerOptions } from "./server-options.js";
+import type { ServerOptions, ServerResolvedOptions } from "./server-options.js";
 import type { Socket } from "./socket.js";
-import type {
-  AckParams,
-  AckResults,
-  DecorateAcknowledgementsWithMultipleResponses,
-  DefaultEventsMap,
-  EventNames,
-  EventParams,
-  EventsMap,
-  ReservedOrUserEventNames,
-  ReservedOrUserListener,
-} from "./typed-events.js";
+import type { DefaultEventsMap, EventsMap } from "./typed-events.js";
 
-/**
- * Options of connection state recovery.
- *
- * @example
- * ```ts
- * new Server(httpServer, { connectionStateRecovery: { maxDisconnectionDuration: 60_000, skipMiddlewares: true } });
- * ```
- */
-export interface ConnectionStateRecoveryOptions {
-  /** How long a disconnected socket's session (id, rooms, data, missed packets) is kept, in ms [120000]. */
-  maxDisconnectionDuration?: number;
-  /** Whether a recovered socket skips the namespace middlewares [true]. */
-  skipMiddlewares?: boolean;
-  /** Most packets kept per namespace for recovery [100000]. */
-  maxLoggedPackets?: number;
-}
-
-/**
- * Options of the server: the engine's, plus the Socket.IO layer's.
- *
- * @example
- * ```ts
- * const io = new Server(httpServer, { path: "/socket.io", cors: { origin: "*" }, connectTimeout: 10_000 });
- * ```
- */
-export interface ServerOptions extends EngineOptions {
-  /** Where the server answers ["/socket.io"]. */
-  path?: string;
-  /** Serve the browser client at `<path>/socket.io.js` and friends [true]. */
-  serveClient?: boolean;
-  /** The adapter class (or factory) of every namespace [MemoryAdapter; SessionAwareAdapter with recovery]. */
-  adapter?: AdapterConstructor;
-  /** Ms a client has to join a namespace before its connection is closed [45000]. */
-  connectTimeout?: number;
-  /** Turns on connection state recovery [off]. */
-  connectionStateRecovery?: ConnectionStateRecoveryOptions;
-  /** Remove a child namespace of a dynamic namespace once its last socket leaves [false]. */
-  cleanupEmptyChildNamespaces?: boolean;
-}
-
-/**
- * The server's own options with defaults applied (`io.opts`).
- *
- * @example
- * ```ts
- * io.opts.connectTimeout; // 45000
- * ```
- */
-export interface ServerResolvedOptions {
-  path: string;
-  serveClient: boolean;
-  connectTimeout: number;
-  connectionStateRecovery: ResolvedRecoveryOptions | undefined;
-  cleanupEmptyChildNamespaces: boolean;
-}
-
-/**
- * Events the library emits on the server (the main namespace's, plus `new_namespace`).
- *
- * @example
- * ```ts
- * io.on("new_namespace", (nsp) => nsp.use(auth));
- * ```
- */
-export interface ServerReservedEventsMap<L extends EventsMap, E extends EventsMap, S extends EventsMap, D> {
-  connect: (socket: Socket<L, E, S, D>) => void;
-  connection: (socket: Socket<L, E, S, D>) => void;
-  new_namespace: (namespace: Namespace<L, E, S, D>) => void;
-}
+export type { ConnectionStateRecoveryOptions, ServerOptions, ServerResolvedOptions } from "./server-options.js";
+export type { ServerReservedEventsMap } from "./main-namespace-api.js";
 
 type HttpLikeServer = HttpServer | HttpsServer;
-type ServerEventNames<L extends EventsMap, E extends EventsMap, S extends EventsMap, D> = ReservedOrUserEventNames<ServerReservedEventsMap<L, E, S, D>, S>;
-type ServerListener<L extends EventsMap, E extends EventsMap, S extends EventsMap, D, Ev extends ServerEventNames<L, E, S, D>> = ReservedOrUserListener<
-  ServerReservedEventsMap<L, E, S, D>,
-  S,
-  Ev
->;
-
-const ENGINE_ONLY_KEYS = ["path", "serveClient", "adapter", "connectTimeout", "connectionStateRecovery", "cleanupEmptyChildNamespaces"] as const;
 
 function isHttpServer(value: unknown): value is HttpLikeServer {
   return typeof value === "object" && value !== null && typeof (value as { listen?: unknown }).listen === "function";
-}
-
-function normalizePath(path: string): string {
-  const withSlash = path.startsWith("/") ? path : "/" + path;
-  return withSlash.length > 1 && withSlash.endsWith("/") ? withSlash.slice(0, -1) : withSlash;
-}
-
-function resolveRecovery(options: ConnectionStateRecoveryOptions | undefined): ResolvedRecoveryOptions | undefined {
-  if (options === undefined) return undefined;
-  return {
-    maxDisconnectionDuration: options.maxDisconnectionDuration ?? 2 * 60 * 1000,
-    skipMiddlewares: options.skipMiddlewares ?? true,
-    maxLoggedPackets: options.maxLoggedPackets ?? 100_000,
-  };
 }
 
 /**
@@ -134,8 +34,7 @@ function resolveRecovery(options: ConnectionStateRecoveryOptions | undefined): R
  *
  * @example
  * ```ts
- * import { EventEmitter } from "node:events";
-import { createServer } from "node:http";
+ * import { createServer } from "node:http";
  * import { Server } from "courant";
  *
  * const httpServer = createServer();
@@ -151,7 +50,7 @@ export class Server<
   EmitEvents extends EventsMap = ListenEvents,
   ServerSideEvents extends EventsMap = DefaultEventsMap,
   SocketData = any,
-> {
+> extends MainNamespaceApi<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
   /** The main namespace, `"/"`. */
   readonly sockets: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
   /** The engine (set once attached to an HTTP server, or bound with `bind()`). */
@@ -187,13 +86,8 @@ export class Server<
     } else {
       options = srv ?? opts ?? {};
     }
-    this.opts = {
-      path: normalizePath(options.path ?? "/socket.io"),
-      serveClient: options.serveClient !== false,
-      connectTimeout: options.connectTimeout ?? 45_000,
-      connectionStateRecovery: resolveRecovery(options.connectionStateRecovery),
-      cleanupEmptyChildNamespaces: options.cleanupEmptyChildNamespaces === true,
-    };
+    super();
+    this.opts = resolveServerOptions(options);
     this.#adapter = options.adapter;
     this.#engineOptions = engineOptionsOf(options);
     this.sockets = this.of("/");
@@ -480,362 +374,4 @@ export class Server<
   reportError(err: unknown): void {
     process.emitWarning(err instanceof Error ? err : new Error(String(err)));
   }
-
-  // ---- the main namespace's API ----
-
-  /**
-   * Adds a listener on the main namespace (`connection`, `new_namespace`, or server-side events).
-   *
-   * @example
-   * ```ts
-   * io.on("connection", (socket) => {});
-   * ```
-   */
-  on<Ev extends ServerEventNames<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>(
-    ev: Ev,
-    listener: ServerListener<ListenEvents, EmitEvents, ServerSideEvents, SocketData, Ev>,
-  ): this {
-    this.sockets.addListener(ev, listener as (...args: any[]) => void);
-    return this;
-  }
-
-  /**
-   * Alias of {@link on}.
-   *
-   * @example
-   * ```ts
-   * io.addListener("connection", (socket) => {});
-   * ```
-   */
-  addListener<Ev extends ServerEventNames<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>(
-    ev: Ev,
-    listener: ServerListener<ListenEvents, EmitEvents, ServerSideEvents, SocketData, Ev>,
-  ): this {
-    this.sockets.addListener(ev, listener as (...args: any[]) => void);
-    return this;
-  }
-
-  /**
-   * Adds a one-time listener on the main namespace.
-   *
-   * @example
-   * ```ts
-   * io.once("connection", (socket) => console.log("first!"));
-   * ```
-   */
-  once<Ev extends ServerEventNames<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>(
-    ev: Ev,
-    listener: ServerListener<ListenEvents, EmitEvents, ServerSideEvents, SocketData, Ev>,
-  ): this {
-    EventEmitter.prototype.once.call(this.sockets, ev, listener as (...args: any[]) => void);
-    return this;
-  }
-
-  /**
-   * Removes a listener of the main namespace.
-   *
-   * @example
-   * ```ts
-   * io.off("connection", onConnection);
-   * ```
-   */
-  off<Ev extends ServerEventNames<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>(
-    ev: Ev,
-    listener: ServerListener<ListenEvents, EmitEvents, ServerSideEvents, SocketData, Ev>,
-  ): this {
-    this.sockets.removeListener(ev, listener as (...args: any[]) => void);
-    return this;
-  }
-
-  /**
-   * Alias of {@link off}.
-   *
-   * @example
-   * ```ts
-   * io.removeListener("connection", onConnection);
-   * ```
-   */
-  removeListener<Ev extends ServerEventNames<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>(
-    ev: Ev,
-    listener: ServerListener<ListenEvents, EmitEvents, ServerSideEvents, SocketData, Ev>,
-  ): this {
-    this.sockets.removeListener(ev, listener as (...args: any[]) => void);
-    return this;
-  }
-
-  /**
-   * Removes every listener of `ev` (or of every event) on the main namespace.
-   *
-   * @example
-   * ```ts
-   * io.removeAllListeners("connection");
-   * ```
-   */
-  removeAllListeners(ev?: string | symbol): this {
-    this.sockets.removeAllListeners(ev);
-    return this;
-  }
-
-  /**
-   * The listeners of `ev` on the main namespace.
-   *
-   * @example
-   * ```ts
-   * io.listeners("connection").length;
-   * ```
-   */
-  listeners(ev: string | symbol): ((...args: any[]) => void)[] {
-    return this.sockets.listeners(ev) as ((...args: any[]) => void)[];
-  }
-
-  /**
-   * How many listeners `ev` has on the main namespace.
-   *
-   * @example
-   * ```ts
-   * io.listenerCount("connection");
-   * ```
-   */
-  listenerCount(ev: string | symbol): number {
-    return this.sockets.listenerCount(ev);
-  }
-
-  /**
-   * Adds a middleware to the main namespace.
-   *
-   * @example
-   * ```ts
-   * io.use((socket, next) => next());
-   * ```
-   */
-  use(fn: NamespaceMiddleware<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>): this {
-    this.sockets.use(fn);
-    return this;
-  }
-
-  /**
-   * A broadcast to the sockets in `room` (main namespace).
-   *
-   * @example
-   * ```ts
-   * io.to("room1").emit("news");
-   * ```
-   */
-  to(room: Room | readonly Room[]): BroadcastOperator<EmitEvents, SocketData> {
-    return this.sockets.to(room);
-  }
-
-  /**
-   * Alias of {@link to}.
-   *
-   * @example
-   * ```ts
-   * io.in("room1").emit("news");
-   * ```
-   */
-  in(room: Room | readonly Room[]): BroadcastOperator<EmitEvents, SocketData> {
-    return this.sockets.in(room);
-  }
-
-  /**
-   * A broadcast to every socket but those in `room` (main namespace).
-   *
-   * @example
-   * ```ts
-   * io.except("room1").emit("news");
-   * ```
-   */
-  except(room: Room | readonly Room[]): BroadcastOperator<EmitEvents, SocketData> {
-    return this.sockets.except(room);
-  }
-
-  /**
-   * Sends an event to every socket of the main namespace.
-   *
-   * @example
-   * ```ts
-   * io.emit("news", { title: "hello" });
-   * ```
-   */
-  emit<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: EventParams<EmitEvents, Ev>): boolean {
-    return this.sockets.emit(ev, ...args);
-  }
-
-  /**
-   * Sends an event to every socket of the main namespace and resolves with their acknowledgements.
-   *
-   * @example
-   * ```ts
-   * const answers = await io.timeout(1000).emitWithAck("poll");
-   * ```
-   */
-  emitWithAck<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: AckParams<EmitEvents, Ev>): Promise<AckResults<EmitEvents, Ev>> {
-    return this.sockets.emitWithAck(ev, ...args);
-  }
-
-  /**
-   * Sends a `message` event to every socket of the main namespace.
-   *
-   * @example
-   * ```ts
-   * io.send("hello");
-   * ```
-   */
-  send(...args: EventParams<EmitEvents, "message">): this {
-    this.sockets.send(...args);
-    return this;
-  }
-
-  /**
-   * Alias of {@link send}.
-   *
-   * @example
-   * ```ts
-   * io.write("hello");
-   * ```
-   */
-  write(...args: EventParams<EmitEvents, "message">): this {
-    this.sockets.write(...args);
-    return this;
-  }
-
-  /**
-   * Sends an event to the other servers (main namespace); an ack callback last gets `(err, responses)`.
-   *
-   * @example
-   * ```ts
-   * io.serverSideEmit("hello", "world");
-   * ```
-   */
-  serverSideEmit<Ev extends EventNames<ServerSideEvents>>(ev: Ev, ...args: EventParams<ServerSideEvents, Ev>): boolean {
-    return this.sockets.serverSideEmit(ev, ...args);
-  }
-
-  /**
-   * Like {@link serverSideEmit}, resolving with the other servers' responses.
-   *
-   * @example
-   * ```ts
-   * const responses = await io.serverSideEmitWithAck("ping");
-   * ```
-   */
-  serverSideEmitWithAck<Ev extends EventNames<ServerSideEvents>>(ev: Ev, ...args: AckParams<ServerSideEvents, Ev>): Promise<unknown[]> {
-    return this.sockets.serverSideEmitWithAck(ev, ...args);
-  }
-
-  /**
-   * The ids of every socket of the main namespace.
-   *
-   * @deprecated Use {@link fetchSockets}.
-   * @example
-   * ```ts
-   * const ids = await io.allSockets();
-   * ```
-   */
-  allSockets(): Promise<Set<SocketId>> {
-    return this.sockets.allSockets();
-  }
-
-  /**
-   * A broadcast whose packet may (or may not) be compressed.
-   *
-   * @example
-   * ```ts
-   * io.compress(false).emit("blob", bytes);
-   * ```
-   */
-  compress(compress: boolean): BroadcastOperator<EmitEvents, SocketData> {
-    return this.sockets.compress(compress);
-  }
-
-  /**
-   * A broadcast dropped for sockets that cannot take it right now.
-   *
-   * @example
-   * ```ts
-   * io.volatile.emit("tick");
-   * ```
-   */
-  get volatile(): BroadcastOperator<EmitEvents, SocketData> {
-    return this.sockets.volatile;
-  }
-
-  /**
-   * A broadcast to this process's sockets only.
-   *
-   * @example
-   * ```ts
-   * io.local.emit("hi");
-   * ```
-   */
-  get local(): BroadcastOperator<EmitEvents, SocketData> {
-    return this.sockets.local;
-  }
-
-  /**
-   * A broadcast that waits `ms` for the acknowledgements.
-   *
-   * @example
-   * ```ts
-   * io.timeout(1000).emit("poll", (err, responses) => {});
-   * ```
-   */
-  timeout(ms: number): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
-    return this.sockets.timeout(ms);
-  }
-
-  /**
-   * Every socket of the main namespace.
-   *
-   * @example
-   * ```ts
-   * const sockets = await io.fetchSockets();
-   * ```
-   */
-  fetchSockets(): Promise<RemoteSocket<EmitEvents, SocketData>[]> {
-    return this.sockets.fetchSockets();
-  }
-
-  /**
-   * Makes every socket of the main namespace join `room`.
-   *
-   * @example
-   * ```ts
-   * io.socketsJoin("announcements");
-   * ```
-   */
-  socketsJoin(room: Room | readonly Room[]): void {
-    this.sockets.socketsJoin(room);
-  }
-
-  /**
-   * Makes every socket of the main namespace leave `room`.
-   *
-   * @example
-   * ```ts
-   * io.socketsLeave("announcements");
-   * ```
-   */
-  socketsLeave(room: Room | readonly Room[]): void {
-    this.sockets.socketsLeave(room);
-  }
-
-  /**
-   * Disconnects every socket of the main namespace (`close`: their whole connections).
-   *
-   * @example
-   * ```ts
-   * io.disconnectSockets(true);
-   * ```
-   */
-  disconnectSockets(close = false): void {
-    this.sockets.disconnectSockets(close);
-  }
-}
-
-/** The options meant for the engine (the server's own keys removed). */
-function engineOptionsOf(options: ServerOptions): EngineOptions {
-  const engine: Record<string, unknown> = { ...options };
-  for (const key of ENGINE_ONLY_KEYS) delete engine[key];
-  return engine as EngineOptions;
 }

@@ -1,110 +1,28 @@
 // One client's connection to one namespace: events both ways, acknowledgements, rooms,
-// packet middlewares, catch-all listeners, and the disconnect lifecycle.
+// packet middlewares, and the disconnect lifecycle. Listening lives in SocketListeners.
 
-import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import type { IncomingMessage } from "node:http";
-import { parse as parseQuery } from "node:querystring";
-import type { TLSSocket } from "node:tls";
 import type { Adapter, AdapterSocket, BroadcastFlags, Handshake, RestoredSession, Room, SocketId } from "../adapters/adapter.js";
 import type { PreparedPackets, Session } from "../engine/index.js";
 import { PacketType } from "../protocol/index.js";
 import type { SocketPacket } from "../protocol/index.js";
 import { BroadcastOperator } from "./broadcast-operator.js";
 import type { Client } from "./client.js";
+import { buildHandshake, randomId } from "./handshake.js";
 import { runMiddlewares } from "./middleware.js";
 import type { Event, PacketMiddleware } from "./middleware.js";
 import type { Namespace } from "./namespace.js";
+import { RECOVERABLE_REASONS, RESERVED_EVENTS } from "./reserved-events.js";
+import type { DisconnectReason } from "./reserved-events.js";
 import type { Server } from "./server.js";
-import type {
-  AckParams,
-  AckResult,
-  DecorateAcknowledgements,
-  DefaultEventsMap,
-  EventNames,
-  EventParams,
-  EventsMap,
-  ReservedOrUserEventNames,
-  ReservedOrUserListener,
-} from "./typed-events.js";
+import { SocketListeners } from "./socket-listeners.js";
+import type { AckParams, AckResult, DecorateAcknowledgements, DefaultEventsMap, EventNames, EventParams, EventsMap } from "./typed-events.js";
 
-/**
- * Event names a client may not send and the server may not emit: they mean something to the
- * library (`socket.emit("disconnect")` throws; a client sending one is closed).
- *
- * @example
- * ```ts
- * RESERVED_EVENTS.has("disconnect"); // true
- * ```
- */
-export const RESERVED_EVENTS: ReadonlySet<string> = new Set([
-  "connect",
-  "connect_error",
-  "disconnect",
-  "disconnecting",
-  "newListener",
-  "removeListener",
-  "error",
-]);
+export { RESERVED_EVENTS } from "./reserved-events.js";
+export type { DisconnectReason } from "./reserved-events.js";
+export type { SocketReservedEventsMap } from "./socket-listeners.js";
 
-/**
- * Why a socket left its namespace.
- *
- * | reason | what happened |
- * |---|---|
- * | `"server namespace disconnect"` | the server called `socket.disconnect()` |
- * | `"client namespace disconnect"` | the client called `socket.disconnect()` |
- * | `"server shutting down"` | the server is closing (`io.close()`) |
- * | `"ping timeout"` | the client stopped answering pings |
- * | `"transport close"` | the connection was closed (the user left, the network dropped it) |
- * | `"transport error"` | the connection failed |
- * | `"parse error"` | the client sent a packet that does not decode |
- * | `"forced close"` | the engine session was closed by the server |
- * | `"forced server close"` | the server closed the whole connection (`socket.disconnect(true)`, connect timeout) |
- *
- * @example
- * ```ts
- * socket.on("disconnect", (reason: DisconnectReason) => {
- *   if (reason === "server namespace disconnect") console.log("we kicked them");
- * });
- * ```
- */
-export type DisconnectReason =
-  | "transport error"
-  | "transport close"
-  | "forced close"
-  | "ping timeout"
-  | "parse error"
-  | "server shutting down"
-  | "forced server close"
-  | "client namespace disconnect"
-  | "server namespace disconnect";
-
-/** Reasons after which the session is kept for connection state recovery. */
-const RECOVERABLE_REASONS: ReadonlySet<string> = new Set([
-  "transport error",
-  "transport close",
-  "forced close",
-  "ping timeout",
-  "server shutting down",
-  "forced server close",
-]);
-
-/**
- * Events the library emits on a socket.
- *
- * @example
- * ```ts
- * socket.on("disconnecting", (reason) => console.log("leaving", socket.rooms));
- * ```
- */
-export interface SocketReservedEventsMap {
-  disconnect: (reason: DisconnectReason, description?: any) => void;
-  disconnecting: (reason: DisconnectReason, description?: any) => void;
-  error: (err: Error) => void;
-}
-
-type AnyListener = (...args: any[]) => void;
 type AckCallback = (...args: unknown[]) => void;
 
 const emitListeners = EventEmitter.prototype.emit;
@@ -112,18 +30,6 @@ const emitListeners = EventEmitter.prototype.emit;
 const STATE_CONNECTING = 0;
 const STATE_CONNECTED = 1;
 const STATE_CLOSED = 2;
-
-/**
- * A fresh id: 20 base64url characters from 15 random bytes.
- *
- * @example
- * ```ts
- * randomId(); // "wA2d9F0a3nQ7sxYtB8vK"
- * ```
- */
-export function randomId(): string {
-  return randomBytes(15).toString("base64url");
-}
 
 /**
  * A client connected to a namespace. Listen with `on`, send with `emit`; an ack callback may
@@ -147,7 +53,7 @@ export class Socket<
     ServerSideEvents extends EventsMap = DefaultEventsMap,
     SocketData = any,
   >
-  extends EventEmitter
+  extends SocketListeners<ListenEvents>
   implements AdapterSocket
 {
   /** The socket's id in its namespace (not the engine session id); also its own room. */
@@ -170,8 +76,6 @@ export class Socket<
   #acks: Map<number, AckCallback> | undefined;
   #flags: BroadcastFlags | undefined;
   #fns: PacketMiddleware[] | undefined;
-  #anyListeners: AnyListener[] | undefined;
-  #anyOutgoingListeners: AnyListener[] | undefined;
 
   /** Made by the namespace when a client connects to it. */
   constructor(
@@ -236,152 +140,6 @@ export class Socket<
 
   // ---- listening ----
 
-  /**
-   * Adds a listener for an event from the client, or for a reserved event (`disconnect`, …).
-   *
-   * @example
-   * ```ts
-   * socket.on("chat", (text: string) => console.log(text));
-   * ```
-   */
-  override on<Ev extends ReservedOrUserEventNames<SocketReservedEventsMap, ListenEvents>>(
-    ev: Ev,
-    listener: ReservedOrUserListener<SocketReservedEventsMap, ListenEvents, Ev>,
-  ): this {
-    return super.on(ev, listener as AnyListener);
-  }
-
-  /**
-   * Adds a one-time listener.
-   *
-   * @example
-   * ```ts
-   * socket.once("ready", () => console.log("ready once"));
-   * ```
-   */
-  override once<Ev extends ReservedOrUserEventNames<SocketReservedEventsMap, ListenEvents>>(
-    ev: Ev,
-    listener: ReservedOrUserListener<SocketReservedEventsMap, ListenEvents, Ev>,
-  ): this {
-    return super.once(ev, listener as AnyListener);
-  }
-
-  /**
-   * Removes a listener.
-   *
-   * @example
-   * ```ts
-   * socket.off("chat", onChat);
-   * ```
-   */
-  override off<Ev extends ReservedOrUserEventNames<SocketReservedEventsMap, ListenEvents>>(
-    ev: Ev,
-    listener: ReservedOrUserListener<SocketReservedEventsMap, ListenEvents, Ev>,
-  ): this {
-    return super.off(ev, listener as AnyListener);
-  }
-
-  /**
-   * Adds a listener called for every incoming event, with the event name first.
-   *
-   * @example
-   * ```ts
-   * socket.onAny((event, ...args) => console.log("got", event, args));
-   * ```
-   */
-  onAny(listener: (event: string, ...args: any[]) => void): this {
-    (this.#anyListeners ??= []).push(listener);
-    return this;
-  }
-
-  /**
-   * Like {@link onAny}, but the listener runs before the others.
-   *
-   * @example
-   * ```ts
-   * socket.prependAny((event) => metrics.count(event));
-   * ```
-   */
-  prependAny(listener: (event: string, ...args: any[]) => void): this {
-    (this.#anyListeners ??= []).unshift(listener);
-    return this;
-  }
-
-  /**
-   * Removes a catch-all listener, or all of them when none is given.
-   *
-   * @example
-   * ```ts
-   * socket.offAny(logger);
-   * ```
-   */
-  offAny(listener?: (event: string, ...args: any[]) => void): this {
-    this.#anyListeners = removeListener(this.#anyListeners, listener);
-    return this;
-  }
-
-  /**
-   * The catch-all listeners.
-   *
-   * @example
-   * ```ts
-   * socket.listenersAny().length; // 1
-   * ```
-   */
-  listenersAny(): ((event: string, ...args: any[]) => void)[] {
-    return this.#anyListeners?.slice() ?? [];
-  }
-
-  /**
-   * Adds a listener called for every outgoing event (not for broadcasts' acks), with the event name first.
-   *
-   * @example
-   * ```ts
-   * socket.onAnyOutgoing((event, ...args) => console.log("sent", event));
-   * ```
-   */
-  onAnyOutgoing(listener: (event: string, ...args: any[]) => void): this {
-    (this.#anyOutgoingListeners ??= []).push(listener);
-    return this;
-  }
-
-  /**
-   * Like {@link onAnyOutgoing}, but the listener runs before the others.
-   *
-   * @example
-   * ```ts
-   * socket.prependAnyOutgoing((event) => metrics.count("out", event));
-   * ```
-   */
-  prependAnyOutgoing(listener: (event: string, ...args: any[]) => void): this {
-    (this.#anyOutgoingListeners ??= []).unshift(listener);
-    return this;
-  }
-
-  /**
-   * Removes an outgoing catch-all listener, or all of them when none is given.
-   *
-   * @example
-   * ```ts
-   * socket.offAnyOutgoing();
-   * ```
-   */
-  offAnyOutgoing(listener?: (event: string, ...args: any[]) => void): this {
-    this.#anyOutgoingListeners = removeListener(this.#anyOutgoingListeners, listener);
-    return this;
-  }
-
-  /**
-   * The outgoing catch-all listeners.
-   *
-   * @example
-   * ```ts
-   * socket.listenersAnyOutgoing().length; // 0
-   * ```
-   */
-  listenersAnyOutgoing(): ((event: string, ...args: any[]) => void)[] {
-    return this.#anyOutgoingListeners?.slice() ?? [];
-  }
 
   /**
    * Adds a packet middleware: it sees each incoming event before the listeners; `next(err)`
@@ -641,7 +399,7 @@ export class Socket<
 
   /** Adapter: writes a packet prepared once for many sockets. */
   deliver(prepared: PreparedPackets, packet: SocketPacket): void {
-    if (this.#anyOutgoingListeners !== undefined) this.#notifyOutgoing(packet);
+    this.notifyOutgoing(packet);
     this.conn.sendPrepared(prepared);
   }
 
@@ -667,11 +425,7 @@ export class Socket<
   onEvent(packet: SocketPacket): void {
     const args = packet.data as unknown[];
     if (packet.id !== undefined) args.push(this.#ackFor(packet.id));
-    const any = this.#anyListeners;
-    if (any !== undefined) {
-      const listeners = any.slice();
-      for (let i = 0; i < listeners.length; i++) (listeners[i] as AnyListener).apply(this, args);
-    }
+    this.callAnyListeners(args);
     if (this.#fns === undefined) {
       emitListeners.apply(this, args as [string, ...unknown[]]);
       return;
@@ -717,14 +471,8 @@ export class Socket<
   #send(packet: SocketPacket, flags: BroadcastFlags | undefined): void {
     if (this.#state === STATE_CLOSED) return;
     if (flags?.volatile === true && !this.conn.writable) return;
-    if (this.#anyOutgoingListeners !== undefined) this.#notifyOutgoing(packet);
+    this.notifyOutgoing(packet);
     this.client.writePacket(packet, flags?.compress !== false);
-  }
-
-  #notifyOutgoing(packet: SocketPacket): void {
-    const listeners = (this.#anyOutgoingListeners as AnyListener[]).slice();
-    const args = packet.data as unknown[];
-    for (let i = 0; i < listeners.length; i++) (listeners[i] as AnyListener).apply(this, args);
   }
 
   #registerAck(id: number, callback: AckCallback, timeout: number | undefined): void {
@@ -755,27 +503,3 @@ export class Socket<
 }
 
 function ignore(): void {}
-
-function removeListener(list: AnyListener[] | undefined, listener: AnyListener | undefined): AnyListener[] | undefined {
-  if (list === undefined || listener === undefined) return undefined;
-  const index = list.indexOf(listener);
-  if (index !== -1) list.splice(index, 1);
-  return list.length === 0 ? undefined : list;
-}
-
-function buildHandshake(conn: Session, auth: Record<string, unknown>, issued: number): Handshake {
-  const req = conn.request;
-  const url = req.url ?? "/";
-  const q = url.indexOf("?");
-  return {
-    headers: req.headers,
-    time: new Date(issued).toString(),
-    address: conn.remoteAddress,
-    xdomain: req.headers.origin !== undefined,
-    secure: (req.socket as TLSSocket | undefined)?.encrypted === true,
-    issued,
-    url,
-    query: q === -1 ? {} : parseQuery(url.slice(q + 1)),
-    auth,
-  };
-}

@@ -1,0 +1,45 @@
+// The handshake details of a socket and the random ids of sockets and sessions.
+
+import { randomBytes } from "node:crypto";
+import { parse as parseQuery } from "node:querystring";
+import type { TLSSocket } from "node:tls";
+import type { Handshake } from "../adapters/adapter.js";
+import type { Session } from "../engine/index.js";
+
+/**
+ * A fresh id: 20 base64url characters from 15 random bytes.
+ *
+ * @example
+ * ```ts
+ * randomId(); // "wA2d9F0a3nQ7sxYtB8vK"
+ * ```
+ */
+export function randomId(): string {
+  return randomBytes(15).toString("base64url");
+}
+
+/**
+ * The handshake of a socket connecting over `conn` with `auth`, created at `issued` (ms).
+ *
+ * @example
+ * ```ts
+ * const handshake = buildHandshake(socket.conn, { token: "abc" }, Date.now());
+ * handshake.query.EIO; // "4"
+ * ```
+ */
+export function buildHandshake(conn: Session, auth: Record<string, unknown>, issued: number): Handshake {
+  const req = conn.request;
+  const url = req.url ?? "/";
+  const q = url.indexOf("?");
+  return {
+    headers: req.headers,
+    time: new Date(issued).toString(),
+    address: conn.remoteAddress,
+    xdomain: req.headers.origin !== undefined,
+    secure: (req.socket as TLSSocket | undefined)?.encrypted === true,
+    issued,
+    url,
+    query: q === -1 ? {} : parseQuery(url.slice(q + 1)),
+    auth,
+  };
+}
