@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 // resolves to the package itself through its `exports`) and removed afterwards.
 const programPath = fileURLToPath(new URL(`./.require-courant-${process.pid}.cjs`, import.meta.url));
 const distEntry = fileURLToPath(new URL("../../../dist/index.js", import.meta.url));
+const bundleFile = fileURLToPath(new URL("../../../dist/bundle/socket.io.min.js", import.meta.url));
 
 const PROGRAM = String.raw`"use strict";
 const http = require("node:http");
@@ -45,12 +46,18 @@ server1.listen(0, "127.0.0.1", () => {
   client.emit("add", 2, 3, (sum) => {
     results.sum = sum;
     client.close();
+    // The bundle is found from the compiled module too (dist/server -> dist/bundle).
+    http.get("http://127.0.0.1:" + server1.address().port + "/socket.io/socket.io.min.js", (res) => {
+      results.bundleStatus = res.statusCode;
+      res.resume();
+    });
     server2.listen(0, "127.0.0.1", () => {
       const client2 = connect("http://127.0.0.1:" + server2.address().port, { path: "/other", reconnection: false });
       client2.on("welcome", (text) => {
         results.welcome = text;
         client2.close();
-        finish();
+        const wait = () => (results.bundleStatus === undefined ? setTimeout(wait, 5) : finish());
+        wait();
       });
     });
   });
@@ -86,6 +93,7 @@ test("require('courant')(server) and require('courant').listen(server) from a .c
       paths: ["/socket.io", "/other"],
       sum: 5,
       welcome: "from listen()",
+      bundleStatus: existsSync(bundleFile) ? 200 : 404,
     });
   } finally {
     rmSync(programPath, { force: true });
