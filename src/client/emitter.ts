@@ -6,6 +6,16 @@ import type { DefaultEventsMap, EventNames, EventsMap, Listener as TypedListener
 
 type Listener = (...args: any[]) => unknown;
 
+/**
+ * Does nothing: the one placeholder callback of the client.
+ *
+ * @example
+ * ```ts
+ * promise.catch(noop);
+ * ```
+ */
+export function noop(): void {}
+
 /** A `once` wrapper remembers the listener it wraps so `off(ev, fn)` still finds it. */
 interface OnceWrapper extends Listener {
   listener: Listener;

@@ -4,7 +4,7 @@
 import { encodeSocketPacket, SocketPacketDecoder } from "../protocol/index.js";
 import type { SocketPacket } from "../protocol/index.js";
 import { backoffDelay } from "./backoff.js";
-import { Emitter } from "./emitter.js";
+import { Emitter, noop } from "./emitter.js";
 // eslint-disable-next-line no-restricted-imports -- src/client/engine is the client's own Engine.IO layer, not src/engine
 import { EngineClient } from "./engine/engine-client.js";
 // eslint-disable-next-line no-restricted-imports -- src/client/engine is the client's own Engine.IO layer, not src/engine
@@ -119,7 +119,6 @@ export interface ManagerReservedEvents {
 /** The handler of a dropped engine: its late reports go nowhere. */
 const IDLE: EngineHandler = { onOpen: noop, onMessage: noop, onPing: noop, onError: noop, onClose: noop };
 
-function noop(): void {}
 
 /** Defaults of the options that have getters/setters on the Manager. */
 const DEFAULTS = {
@@ -456,7 +455,8 @@ export class Manager<ListenEvents extends EventsMap = DefaultEventsMap, EmitEven
     this.#readyState = "closed";
     this.#attempts = 0;
     this.emitReserved("close", reason, description);
-    const socketReason = reason === "forced close" ? "io client disconnect" : reason;
+    // The Manager closed on purpose (close(), or the last socket left): the sockets hear their own words.
+    const socketReason = this.#skipReconnect && reason === "forced close" ? "io client disconnect" : reason;
     for (const socket of this.nsps.values()) if (socket.active) socket.onClose(socketReason, description);
     if (this.reconnection() && !this.#skipReconnect) this.#reconnect();
   }

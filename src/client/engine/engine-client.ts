@@ -3,7 +3,7 @@
 
 import { ENGINE_PROTOCOL_VERSION } from "../../protocol/index.js";
 import type { EnginePacket, EnginePacketType } from "../../protocol/index.js";
-import { Emitter } from "../emitter.js";
+import { Emitter, noop } from "../emitter.js";
 import { PollingTransport } from "../transports/polling.js";
 import type { Transport, TransportContext, TransportHandler, TransportName } from "../transports/transport.js";
 import { WebSocketTransport } from "../transports/websocket.js";
@@ -180,7 +180,7 @@ export class EngineClient extends Emitter implements TransportHandler {
     } catch (err) {
       return this.onClose("parse error", err);
     }
-    if (typeof open?.sid !== "string") return this.onClose("parse error", "invalid handshake");
+    if (typeof open?.sid !== "string") return this.onClose("parse error");
     this.id = open.sid;
     this.pingInterval = open.pingInterval ?? 25_000;
     this.pingTimeout = open.pingTimeout ?? 20_000;
@@ -306,7 +306,6 @@ export class EngineClient extends Emitter implements TransportHandler {
   }
 }
 
-function noop(): void {}
 
 function transportError(message: string, description: unknown): TransportError {
   const err = new Error(message) as TransportError;

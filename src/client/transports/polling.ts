@@ -3,6 +3,7 @@
 
 import { decodeEnginePacket, encodeEnginePacket, RECORD_SEPARATOR } from "../../protocol/index.js";
 import type { EnginePacket } from "../../protocol/index.js";
+import { noop } from "../emitter.js";
 import { keepCookies } from "./node.js";
 import type { Transport, TransportContext, TransportHandler } from "./transport.js";
 
@@ -148,7 +149,7 @@ export class PollingTransport implements Transport {
     this.#opened = true;
     try {
       for (const packet of packets) {
-        if (packet.type === "close") return this.#close("transport close", "transport closed by the server");
+        if (packet.type === "close") return this.#close("transport close");
         this.handler.onPacket(packet);
         if (this.#state === CLOSED) return;
       }
@@ -185,14 +186,13 @@ export class PollingTransport implements Transport {
     this.handler.onError(message, err);
   }
 
-  #close(reason: string, description: unknown): void {
+  #close(reason: string, description?: unknown): void {
     this.#state = CLOSED;
     this.#abort?.abort();
     this.handler.onClose(reason, description);
   }
 }
 
-function noop(): void {}
 
 /** Engine.IO v4 §Payload: packets as text (binary as "b" + base64) joined by RECORD_SEPARATOR. */
 function encodePayload(packets: readonly EnginePacket[]): string {
