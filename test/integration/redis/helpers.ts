@@ -237,11 +237,15 @@ export async function expectDeliveries(
   expected: Record<string, string[]>,
   atMostOnce: ReadonlySet<string> = new Set(),
 ): Promise<void> {
-  await waitUntil(
-    () => Object.entries(expected).every(([event, names]) => names.every((name) => atMostOnce.has(`${event}:${name}`) || clients[name]!.count(event) >= 1)),
-    `deliveries of ${Object.keys(expected).join(", ")}`,
-    8000,
-  );
+  const missing = (): string[] =>
+    Object.entries(expected).flatMap(([event, names]) =>
+      names.filter((name) => !atMostOnce.has(`${event}:${name}`) && clients[name]!.count(event) === 0).map((name) => `${event} at ${name}`),
+    );
+  try {
+    await waitUntil(() => missing().length === 0, `deliveries of ${Object.keys(expected).join(", ")}`, 8000);
+  } catch {
+    assert.fail(`never delivered: ${missing().join(", ")}`);
+  }
   // Duplicates would arrive within a few ms; give them time to show.
   await sleep(300);
   for (const [event, names] of Object.entries(expected)) {
