@@ -45,6 +45,7 @@ console.log(`# WebSocket benchmark (${quick ? "quick" : "full"}, ${repetitions} 
 console.log(CORES === undefined ? "cores: not pinned (no taskset or a single core)" : `cores: server on CPU ${CORES.server}, generator on CPU ${CORES.generator} (taskset)`);
 
 const series: Series[] = [];
+const runs: { scenario: string; target: string; repetition: number; result: Record<string, number> }[] = [];
 for (const scenario of scenarios) {
   const targets = scenario.targets.filter((t) => wantedTargets === undefined || wantedTargets.includes(t));
   for (const metric of scenario.metrics) for (const target of targets) series.push({ scenario: scenario.name, metric, target, values: [] });
@@ -58,7 +59,10 @@ for (const scenario of scenarios) {
         if (value === undefined) throw new Error(`${scenario.name} did not report ${metric.key}`);
         series.find((s) => s.scenario === scenario.name && s.metric.key === metric.key && s.target === target)?.values.push(value);
       }
-      const shown = scenario.metrics.map((m) => `${m.key}=${Math.round(result[m.key] ?? Number.NaN)}`).join(" ");
+      runs.push({ scenario: scenario.name, target, repetition: rep, result });
+      const shown = Object.entries(result)
+        .map(([key, value]) => `${key}=${value < 10 ? value.toFixed(2) : Math.round(value)}`)
+        .join(" ");
       console.log(`  ${scenario.name} #${rep} ${target}: ${shown} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     }
   }
@@ -69,5 +73,6 @@ console.log(markdownTable(series));
 console.log("");
 for (const [name, label] of Object.entries(labels)) if (series.some((s) => s.target === name)) console.log(`- **${name}**: ${label}`);
 for (const scenario of scenarios) console.log(`- ${scenario.name}: ${scenario.description}`);
-const file = writeResults({ quick, repetitions, cores: CORES ?? null, labels, series });
+console.log("- serverCpu / generatorCpu in the run lines: CPU share of each process (1.00 = one core); a generator near 1.00 means the load, not the server, set the pace.");
+const file = writeResults({ quick, repetitions, cores: CORES ?? null, labels, series, runs });
 console.log(`\nresults: ${file} (${((Date.now() - started) / 1000).toFixed(0)} s)`);

@@ -90,6 +90,15 @@ export class ServerProcess {
     return answer;
   }
 
+  /** Starts measuring the server's CPU share; the returned function reads it (1 = one core busy). */
+  async cpuMeter(): Promise<() => Promise<number>> {
+    const first = await this.request<"cpu">("cpu");
+    return async () => {
+      const now = await this.request<"cpu">("cpu");
+      return (now.cpuMicros - first.cpuMicros) / Math.max(1, now.wallMicros - first.wallMicros);
+    };
+  }
+
   /** Polls until the server counts `n` connections. */
   async waitForConnections(n: number, timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;

@@ -60,7 +60,14 @@ export function markdownTable(series: readonly Series[], baseline = "ws"): strin
  * @example
  * const file = writeResults({ quick: false, series, labels });
  */
-export function writeResults(run: { quick: boolean; repetitions: number; cores: unknown; labels: Record<string, string>; series: readonly Series[] }): string {
+export function writeResults(run: {
+  quick: boolean;
+  repetitions: number;
+  cores: unknown;
+  labels: Record<string, string>;
+  series: readonly Series[];
+  runs: readonly { scenario: string; target: string; repetition: number; result: Record<string, number> }[];
+}): string {
   const dir = fileURLToPath(new URL("../results/", import.meta.url));
   mkdirSync(dir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");

@@ -7,11 +7,12 @@
 import { loadTarget } from "../targets/index.js";
 import type { TargetMode, TargetServer } from "../targets/target.js";
 
-export type ServerRequest = { id: number; type: "memory" | "connections" | "stop" };
+export type ServerRequest = { id: number; type: "memory" | "connections" | "cpu" | "stop" };
 export type ServerReply =
   | { type: "ready"; port: number; pid: number }
   | { id: number; type: "memory"; rss: number; heapUsed: number; external: number; arrayBuffers: number; connections: number }
   | { id: number; type: "connections"; connections: number }
+  | { id: number; type: "cpu"; cpuMicros: number; wallMicros: number }
   | { id: number; type: "stopped" };
 
 const [targetName = "", mode = "echo", batchArg = "1", sizeArg = "100"] = process.argv.slice(2);
@@ -47,7 +48,10 @@ async function main(): Promise<void> {
   const running = await target.start({ mode: mode as TargetMode, onRequest });
   box.server = running;
   process.on("message", (request: ServerRequest) => {
-    if (request.type === "connections") {
+    if (request.type === "cpu") {
+      const cpu = process.cpuUsage();
+      reply({ id: request.id, type: "cpu", cpuMicros: cpu.user + cpu.system, wallMicros: Number(process.hrtime.bigint() / 1000n) });
+    } else if (request.type === "connections") {
       reply({ id: request.id, type: "connections", connections: running.connectionCount() });
     } else if (request.type === "memory") {
       void collectGarbage().then(() => {

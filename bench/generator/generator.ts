@@ -5,7 +5,7 @@
  * Modes:
  * - echo: every connection keeps `inflight` messages outstanding; each reply sends one more.
  * - fanout: connection 0 asks the server for a batch (`batch` broadcasts to everybody) and asks
- *   again each time a whole batch has arrived everywhere, with two batches in flight.
+ *   again each time a whole batch has arrived everywhere, with four batches in flight.
  * - idle: open the connections, report, and hold them until told to stop.
  */
 import { RawConnection, maskedFrame } from "./raw-connection.js";
@@ -36,6 +36,8 @@ export interface GeneratorResult {
   rate: number;
   /** Connections that closed during the run (should be 0). */
   dropped: number;
+  /** The generator's CPU time over the window divided by its length (1 = one core busy). */
+  cpu: number;
 }
 
 export type GeneratorMessage =
@@ -63,6 +65,9 @@ class Counter implements ConnectionSink {
   }
 }
 
+/** Fan-out requests outstanding, so the server never waits for the generator's next request. */
+const BATCHES_IN_FLIGHT = 4;
+
 class FanoutCounter extends Counter {
   requested = 0;
   #controller: RawConnection | undefined;
@@ -70,15 +75,14 @@ class FanoutCounter extends Counter {
 
   start(controller: RawConnection): void {
     this.#controller = controller;
-    this.#ask();
-    this.#ask();
+    for (let i = 0; i < BATCHES_IN_FLIGHT; i++) this.#ask();
   }
 
   override onFrames(_conn: RawConnection, frames: number): void {
     this.frames += frames;
     const perBatch = this.job.batch * this.job.connections;
-    // Ask for one more batch each time another whole batch has arrived (two stay in flight).
-    while (!this.closing && this.frames >= (this.requested - 1) * perBatch) this.#ask();
+    // Ask for one more batch each time another whole batch has arrived, keeping BATCHES_IN_FLIGHT requested.
+    while (!this.closing && this.frames >= (this.requested - BATCHES_IN_FLIGHT + 1) * perBatch) this.#ask();
   }
 
   #ask(): void {
@@ -109,10 +113,12 @@ async function measure(sink: Counter, job: GeneratorJob): Promise<GeneratorResul
   await new Promise((resolve) => setTimeout(resolve, job.warmupMs));
   const startFrames = sink.frames;
   const start = process.hrtime.bigint();
+  const cpuStart = process.cpuUsage();
   await new Promise((resolve) => setTimeout(resolve, job.durationMs));
   const frames = sink.frames - startFrames;
   const elapsedMs = Number(process.hrtime.bigint() - start) / 1e6;
-  return { frames, elapsedMs, rate: (frames * 1000) / elapsedMs, dropped: sink.dropped };
+  const cpu = process.cpuUsage(cpuStart);
+  return { frames, elapsedMs, rate: (frames * 1000) / elapsedMs, dropped: sink.dropped, cpu: (cpu.user + cpu.system) / 1000 / elapsedMs };
 }
 
 async function run(job: GeneratorJob): Promise<void> {

@@ -25,10 +25,11 @@ export const echo: Scenario = {
     });
     try {
       const connected = await generator.next("connected", 30_000);
+      const serverCpu = await server.cpuMeter();
       if (connected.failed > 0) throw new Error(`${connected.failed} echo connections failed`);
       const { result } = await generator.next("result", 60_000);
       if (result.dropped > 0) throw new Error(`${result.dropped} connections dropped during echo`);
-      return { roundTripsPerSecond: result.rate };
+      return { roundTripsPerSecond: result.rate, serverCpu: await serverCpu(), generatorCpu: result.cpu };
     } finally {
       await generator.exit();
       await server.stop();

@@ -1,7 +1,7 @@
 /**
  * Fan-out: 1000 connections; on request the server broadcasts a batch of 10 fresh 100-byte binary
  * messages to every client; the generator asks for the next batch each time a whole batch has
- * arrived everywhere (two batches in flight). Reported: deliveries (messages received by clients)
+ * arrived everywhere (four batches in flight). Reported: deliveries (messages received by clients)
  * per second.
  */
 import { GeneratorProcess, ServerProcess } from "../processes.js";
@@ -30,10 +30,11 @@ export const fanout: Scenario = {
     });
     try {
       const connected = await generator.next("connected", 60_000);
+      const serverCpu = await server.cpuMeter();
       if (connected.failed > 0) throw new Error(`${connected.failed} fan-out connections failed`);
       const { result } = await generator.next("result", 60_000);
       if (result.dropped > 0) throw new Error(`${result.dropped} connections dropped during fan-out`);
-      return { deliveriesPerSecond: result.rate };
+      return { deliveriesPerSecond: result.rate, serverCpu: await serverCpu(), generatorCpu: result.cpu };
     } finally {
       await generator.exit();
       await server.stop();

@@ -22,6 +22,9 @@ export interface Scenario {
   readonly metrics: readonly Metric[];
   /** Targets this scenario runs by default, in report order. */
   readonly targets: readonly string[];
-  /** One repetition against one target. */
+  /**
+   * One repetition against one target: a value per metric key, plus any extra keys (e.g.
+   * `serverCpu`, `generatorCpu`: CPU share of each process, 1 = one core) kept in the JSON.
+   */
   run(target: string, options: ScenarioOptions): Promise<Record<string, number>>;
 }

@@ -242,7 +242,7 @@ for (const [name, opts] of [
   test(`H.13 ${name} is answered quickly (linear-time parsing)`, async () => {
     const res = await handshake(opts);
     assert.ok(res.status === 101 || res.status === 400, `status ${res.status}`);
-    assert.ok(res.elapsedMs < 500, `answered in ${res.elapsedMs} ms`);
+    assert.ok(res.elapsedMs < 1_000, `answered in ${res.elapsedMs} ms (a quadratic parser takes seconds)`);
     await assertStillServes();
   });
 }
