@@ -25,6 +25,12 @@
  * | `WS_ERR_NOT_OPEN` | – | `send()`/`ping()`/`pong()` on a socket that is CLOSING or CLOSED |
  * | `WS_ERR_SOCKET` | 1006 | the TCP/TLS socket failed (the original error is the `cause`) |
  */
+/**
+ * @example
+ * ```ts
+ * const code: WebSocketErrorCode = "WS_ERR_INVALID_UTF8";
+ * ```
+ */
 export type WebSocketErrorCode =
   | "WS_ERR_INVALID_OPCODE"
   | "WS_ERR_UNEXPECTED_RSV_1"

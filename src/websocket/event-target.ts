@@ -73,9 +73,17 @@ export class WebSocketErrorEvent extends WebSocketEvent {
   }
 }
 
-/** A listener given to `addEventListener`: a function or an object with `handleEvent`. */
+/**
+ * A listener given to `addEventListener`: a function or an object with `handleEvent`.
+ *
+ * @example
+ * ```ts
+ * ws.addEventListener("message", { handleEvent: (event) => console.log(event.data) });
+ * ```
+ */
 export type WebSocketEventListener<E = WebSocketEvent> = ((event: E) => void) | { handleEvent(event: E): void };
 
+/** The event names of the browser-style surface. */
 export type BrowserEventType = "open" | "message" | "close" | "error";
 
 const kListener = Symbol("listener");
@@ -96,6 +104,11 @@ function callListener(listener: WebSocketEventListener<any>, target: WebSocket, 
 /**
  * Builds the emitter-side wrapper of a browser-style listener. `toEventData` converts a binary
  * message to the `binaryType` form; `wasClean` tells whether both close frames were exchanged.
+ *
+ * @example
+ * ```ts
+ * ws.on("message", wrapListener("message", (event) => console.log(event.data), false, convert));
+ * ```
  */
 export function wrapListener(
   type: BrowserEventType,
@@ -132,7 +145,14 @@ export function wrapListener(
   return wrapper;
 }
 
-/** The original listener behind a wrapper, if `fn` is one. */
+/**
+ * The original listener behind a wrapper, if `fn` is one.
+ *
+ * @example
+ * ```ts
+ * const found = ws.listeners("message").some((fn) => unwrapListener(fn)?.listener === listener);
+ * ```
+ */
 export function unwrapListener(fn: unknown): { listener: WebSocketEventListener<any>; attribute: boolean } | undefined {
   if (typeof fn !== "function" || !(kListener in fn)) return undefined;
   const wrapper = fn as EventWrapper;

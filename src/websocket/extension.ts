@@ -14,7 +14,15 @@ const TOKEN_CHARS = (() => {
   return table;
 })();
 
-/** Whether `code` is a tchar (RFC 7230 §3.2.6). */
+/**
+ * Whether `code` is a tchar (RFC 7230 §3.2.6).
+ *
+ * @example
+ * ```ts
+ * isTokenChar("a".charCodeAt(0)); // true
+ * isTokenChar(",".charCodeAt(0)); // false
+ * ```
+ */
 export function isTokenChar(code: number): boolean {
   return code < 128 && TOKEN_CHARS[code] === 1;
 }

@@ -1,6 +1,14 @@
 import { OPCODE_BINARY, OPCODE_TEXT, buildFrame, buildTextFrame } from "./frame.js";
 
-/** What `send()` accepts. */
+/**
+ * What `send()` accepts.
+ *
+ * @example
+ * ```ts
+ * const data: SendData = new Uint8Array([1, 2, 3]);
+ * ws.send(data);
+ * ```
+ */
 export type SendData = string | Buffer | ArrayBuffer | ArrayBufferView;
 
 /**

@@ -27,6 +27,7 @@ export interface ReceiverHandler {
   onDrain(): void;
 }
 
+/** How a {@link Receiver} checks frames. */
 export interface ReceiverOptions {
   /** Server side: frames must be masked. Client side: they must not be. */
   isServer: boolean;

@@ -15,7 +15,14 @@ import {
 } from "./frame.js";
 import type { PerMessageDeflate } from "./permessage-deflate.js";
 
-/** Completion callback of a send: called once, with an error if the frame was not written. */
+/**
+ * Completion callback of a send: called once, with an error if the frame was not written.
+ *
+ * @example
+ * ```ts
+ * ws.send("hello", (err) => { if (err) console.error("not sent", err); });
+ * ```
+ */
 export type SendCallback = (error?: Error | null) => void;
 
 /** Payloads up to this size are copied next to their header: one writev entry beats two. */

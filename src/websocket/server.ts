@@ -24,7 +24,14 @@ import {
 } from "./permessage-deflate.js";
 import { WebSocket } from "./websocket.js";
 
-/** What `verifyClient` is given. */
+/**
+ * What `verifyClient` is given.
+ *
+ * @example
+ * ```ts
+ * const verifyClient = (info: VerifyClientInfo) => info.secure && info.origin === "https://app.example";
+ * ```
+ */
 export interface VerifyClientInfo {
   origin: string | undefined;
   req: IncomingMessage;
@@ -32,10 +39,24 @@ export interface VerifyClientInfo {
   secure: boolean;
 }
 
-/** Async `verifyClient` answer: refuse with `code` (default 401), an optional message and headers. */
+/**
+ * Async `verifyClient` answer: refuse with `code` (default 401), an optional message and headers.
+ *
+ * @example
+ * ```ts
+ * const verifyClient = (info: VerifyClientInfo, cb: VerifyClientCallback) => cb(false, 403, "Forbidden");
+ * ```
+ */
 export type VerifyClientCallback = (result: boolean, code?: number, message?: string, headers?: OutgoingHttpHeaders) => void;
 
-/** Decides whether a handshake may proceed: return a boolean, or take the callback (two parameters) and answer later. */
+/**
+ * Decides whether a handshake may proceed: return a boolean, or take the callback (two parameters) and answer later.
+ *
+ * @example
+ * ```ts
+ * new WebSocketServer({ port: 0, verifyClient: (info, cb) => checkToken(info.req).then((ok) => cb(ok, 401)) });
+ * ```
+ */
 export type VerifyClient = ((info: VerifyClientInfo) => boolean) | ((info: VerifyClientInfo, callback: VerifyClientCallback) => void);
 
 /**

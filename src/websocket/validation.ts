@@ -18,7 +18,14 @@ export function isValidCloseCode(code: number): boolean {
   );
 }
 
-/** Close codes by name (RFC 6455 §7.4.1 and the IANA registry). */
+/**
+ * Close codes by name (RFC 6455 §7.4.1 and the IANA registry).
+ *
+ * @example
+ * ```ts
+ * ws.close(CloseCode.POLICY_VIOLATION, "not allowed");
+ * ```
+ */
 export const CloseCode = {
   NORMAL: 1000,
   GOING_AWAY: 1001,

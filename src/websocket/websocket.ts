@@ -61,14 +61,34 @@ export interface WebSocketHandler {
 
 /**
  * What `message` listeners get: a Buffer for text, and for binary what `binaryType` asks for
- * (Buffer by default).
+ * (Buffer by default; `fragments` gives a one-element array, as fragments are joined on arrival).
+ *
+ * @example
+ * ```ts
+ * ws.on("message", (data: RawData, isBinary) => console.log(isBinary, (data as Buffer).length));
+ * ```
  */
 export type RawData = Buffer | ArrayBuffer | Buffer[] | Blob;
 
-/** `binaryType` values: how binary messages are given to `message` listeners. */
+/**
+ * `binaryType` values: how binary messages are given to `message` listeners.
+ *
+ * @example
+ * ```ts
+ * ws.binaryType = "arraybuffer";
+ * ```
+ */
 export type BinaryType = "nodebuffer" | "arraybuffer" | "fragments" | "blob";
 
-/** Options of `send()`. */
+/**
+ * Options of `send()`.
+ *
+ * @example
+ * ```ts
+ * ws.send(part1, { fin: false });
+ * ws.send(part2, { fin: true, compress: false });
+ * ```
+ */
 export interface SendOptions {
   /** Send as binary (default: true for buffers, false for strings). */
   binary?: boolean;
