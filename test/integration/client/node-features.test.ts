@@ -7,7 +7,7 @@ import { EventEmitter } from "node:events";
 import type { IncomingMessage } from "node:http";
 import { encodeSocketPacket, SocketPacketDecoder } from "../../../src/protocol/index.js";
 import type { SocketPacket } from "../../../src/protocol/index.js";
-import { Manager } from "../../../src/client/index.js";
+import { io, Manager } from "../../../src/client/index.js";
 import { cleanup, connect, nextConnection, SERVERS, startServer, until, waitFor } from "./harness.js";
 
 afterEach(cleanup);
@@ -94,6 +94,46 @@ for (const kind of SERVERS) {
       assert.deepEqual(await socket.emitWithAck("echo", payload), payload);
       assert.ok(encoded >= 2, `encoded ${encoded}`); // CONNECT and the event
       assert.ok(decoded >= 2, `decoded ${decoded}`); // CONNECT reply and the ack
+    });
+
+    test("io() shares one Manager per server between namespaces, unless forceNew or multiplex: false", async () => {
+      const server = await startServer(kind, {}, (srv) => void srv.of("/admin"));
+      const main = io(server.url);
+      const admin = io(server.url + "/admin");
+      const again = io(server.url);
+      const separate = io(server.url + "/admin", { multiplex: false });
+      const all = [main, admin, again, separate];
+      try {
+        assert.equal(admin.io, main.io);
+        assert.notEqual(again.io, main.io, "the same namespace twice: a new connection");
+        assert.notEqual(separate.io, main.io);
+        assert.equal(io.connect, io);
+        assert.equal(io.Manager, Manager);
+        await Promise.all(all.map((socket) => waitFor(socket, "connect")));
+        assert.equal(server.io.engine.clientsCount, 3);
+      } finally {
+        for (const socket of all) socket.io.close();
+      }
+    });
+
+    test('compress(false) still delivers; the Manager emits "packet" for each packet it decodes', async () => {
+      const server = await startServer(kind, {}, (srv) => {
+        srv.on("connection", (s) => s.on("big", (text: string, ack: (n: number) => void) => ack(text.length)));
+      });
+      const socket = connect(server, "/", { transports: ["websocket"] });
+      const packets: { type: number; nsp: string }[] = [];
+      socket.io.on("packet", (packet) => packets.push(packet));
+      await waitFor(socket, "connect");
+      assert.equal(await socket.compress(false).emitWithAck("big", "x".repeat(5000)), 5000);
+      assert.equal(await socket.compress(true).emitWithAck("big", "y".repeat(5000)), 5000);
+      assert.deepEqual(
+        packets.map((p) => [p.type, p.nsp]),
+        [
+          [0, "/"],
+          [3, "/"],
+          [3, "/"],
+        ],
+      );
     });
 
     test("a Manager made by hand, with autoConnect off, connects on open() and serves several namespaces", async () => {
