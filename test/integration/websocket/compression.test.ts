@@ -3,7 +3,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import zlib from "node:zlib";
-import { WebSocket } from "../../../src/websocket/index.js";
+import { WebSocket, type WebSocketError } from "../../../src/websocket/index.js";
 import { RawClient, next, startServer, stopServer, within } from "./helpers.js";
 
 /** Server frames as [first header byte, payload]. */
@@ -143,7 +143,7 @@ describe("permessage-deflate on the wire", () => {
   test("a compressed bomb sent to the server closes with 1009 and the server goes on", async () => {
     const { wss, url } = await startServer({ perMessageDeflate: true, maxPayload: 1024 * 1024 });
     const errors: string[] = [];
-    wss.on("connection", (ws) => ws.on("error", (e) => errors.push((e as { code: string }).code)));
+    wss.on("connection", (ws) => ws.on("error", (e) => errors.push((e as WebSocketError).code)));
     const client = new WebSocket(url);
     await next(client, "open");
     const closed = next<[number]>(client, "close", 10_000);
