@@ -8,6 +8,48 @@ afterEach(cleanup);
 after(cleanup);
 
 for (const kind of SERVERS) {
+  describe(`ordering and payload limits with ${kind.name} server`, () => {
+    test("emits made during the upgrade from polling arrive complete and in order", async () => {
+      const received: number[] = [];
+      const server = await startServer(kind, {}, (io) => {
+        io.on("connection", (s) => s.on("n", (n: number) => received.push(n)));
+      });
+      const socket = connect(server, "/", { transports: ["polling", "websocket"] });
+      const upgraded = waitFor(socket.io.engine as never, "upgrade");
+      let n = 0;
+      const timer = setInterval(() => {
+        for (let i = 0; i < 20; i++) socket.emit("n", n++);
+      }, 2);
+      await upgraded;
+      for (let i = 0; i < 20; i++) socket.emit("n", n++);
+      clearInterval(timer);
+      await until(() => received.length === n, 5000, `${n} events`);
+      assert.deepEqual(
+        received,
+        Array.from({ length: n }, (_, i) => i),
+      );
+    });
+
+    test("a polling write larger than the server's maxHttpBufferSize is split into several requests", async () => {
+      const received: number[] = [];
+      const server = await startServer(kind, { maxHttpBufferSize: 10_000 }, (io) => {
+        io.on("connection", (s) => s.on("chunk", (i: number, _text: string) => received.push(i)));
+      });
+      const socket = connect(server, "/", { transports: ["polling"] });
+      await waitFor(socket, "connect");
+      // 20 × ~2 KB buffered in one tick: 40 KB, four times the limit.
+      for (let i = 0; i < 20; i++) socket.emit("chunk", i, "z".repeat(2000));
+      await until(() => received.length === 20, 5000, "every chunk");
+      assert.deepEqual(
+        received,
+        Array.from({ length: 20 }, (_, i) => i),
+      );
+      assert.equal(socket.connected, true);
+    });
+  });
+}
+
+for (const kind of SERVERS) {
   for (const transports of TRANSPORT_SETTINGS) {
     describe(`delivery with ${kind.name} server, transports ${transports.join("+")}`, () => {
       test("retries: an emit whose ack is withheld at first is resent and acknowledged once", async () => {
