@@ -38,7 +38,14 @@ export interface EmitterOptions {
 /** Event names the client library uses itself: emitting one is a mistake. */
 const RESERVED_EVENTS: ReadonlySet<string> = new Set(["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"]);
 
-/** What the operators of one namespace share (internal: made by {@link Emitter}). */
+/**
+ * What the operators of one namespace share (internal: made by {@link Emitter}).
+ *
+ * @example
+ * ```ts
+ * context.publish(context.wire.broadcast(EMITTER_UID, packet, opts));
+ * ```
+ */
 export class EmitterContext {
   readonly nsp: string;
   readonly wire: Wire;

@@ -10,7 +10,14 @@
 // it is gone at once. A server silent past the heartbeat timeout is gone too, but may still hold
 // its connection (hung, stopped): it is remembered as "hung" so that it is not counted as unknown.
 
-/** Who a request to the other servers waits for. */
+/**
+ * Who a request to the other servers waits for.
+ *
+ * @example
+ * ```ts
+ * const peers: Peers = { named: ["5f3a..."], anonymous: 1 }; // one Courant server, one Socket.IO server
+ * ```
+ */
 export interface Peers {
   /** Courant servers known by heartbeat, which will answer with their uid. */
   named: string[];

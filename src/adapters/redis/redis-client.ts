@@ -19,12 +19,24 @@ export interface RedisClient {
   on(event: string, listener: (...args: any[]) => void): unknown;
 }
 
-/** How a subscription matches channels: by name, by glob pattern, or a shard channel (Redis 7). */
+/**
+ * How a subscription matches channels: by name, by glob pattern, or a shard channel (Redis 7).
+ *
+ * @example
+ * ```ts
+ * await bus.subscribe("pattern", ["socket.io#/#*"], listener);
+ * ```
+ */
 export type SubscriptionMode = "channel" | "pattern" | "shard";
 
 /**
  * Receives the messages of the channels it subscribed to. Called with this = the listener object,
  * so one object serves every subscription of an adapter.
+ *
+ * @example
+ * ```ts
+ * const listener: MessageListener = { onRedisMessage: (channel, message) => console.log(channel, message.length) };
+ * ```
  */
 export interface MessageListener {
   onRedisMessage(channel: string, message: Buffer): void;
@@ -88,7 +100,14 @@ function isIoRedis(client: Loose): boolean {
   return typeof client.psubscribe === "function" && typeof client.call === "function";
 }
 
-/** Whether `client` is ready to send commands now (not connecting, not reconnecting). */
+/**
+ * Whether `client` is ready to send commands now (not connecting, not reconnecting).
+ *
+ * @example
+ * ```ts
+ * if (!isClientReady(pubClient)) return; // would be queued until the client reconnects
+ * ```
+ */
 export function isClientReady(client: RedisClient): boolean {
   const c = client as unknown as Loose;
   if (typeof c.isReady === "boolean") return c.isReady;

@@ -9,17 +9,39 @@ import { RedisAdapterError } from "./errors.js";
 import { decodeMsgpack, encodeMsgpack } from "./msgpack.js";
 import type { SubscriptionMode } from "./redis-client.js";
 
-/** The uid the official emitter and ours send with: never a server, never answered. */
+/**
+ * The uid the official emitter and ours send with: never a server, never answered.
+ *
+ * @example
+ * ```ts
+ * if (inbound.uid === EMITTER_UID) return; // not a server: no heartbeat to track
+ * ```
+ */
 export const EMITTER_UID = "emitter";
 
-/** Broadcast options as they travel: arrays instead of sets. */
+/**
+ * Broadcast options as they travel: arrays instead of sets.
+ *
+ * @example
+ * ```ts
+ * const opts: WireOptions = { rooms: ["news"], except: [], flags: { volatile: true } };
+ * ```
+ */
 export interface WireOptions {
   rooms: Room[];
   except: Room[];
   flags?: BroadcastFlags;
 }
 
-/** A message to publish. */
+/**
+ * A message to publish.
+ *
+ * @example
+ * ```ts
+ * const out: Outgoing = wire.heartbeat(uid, "heartbeat");
+ * await bus.publish(out.channel, out.payload, out.sharded);
+ * ```
+ */
 export interface Outgoing {
   channel: string;
   payload: string | Buffer;
@@ -27,14 +49,28 @@ export interface Outgoing {
   sharded: boolean;
 }
 
-/** A request to the other servers (their answers, if any, come back as `Inbound` responses). */
+/**
+ * A request to the other servers (their answers, if any, come back as `Inbound` responses).
+ *
+ * @example
+ * ```ts
+ * wire.request(uid, { kind: "fetch", opts: { rooms: [], except: [] }, requestId: "a1b2" });
+ * ```
+ */
 export type WireRequest =
   | { kind: "join" | "leave"; opts: WireOptions; rooms: Room[] }
   | { kind: "disconnect"; opts: WireOptions; close: boolean }
   | { kind: "fetch"; opts: WireOptions; requestId: string }
   | { kind: "serverSideEmit"; data: unknown[]; requestId: string | undefined };
 
-/** An answer to another server's request. */
+/**
+ * An answer to another server's request.
+ *
+ * @example
+ * ```ts
+ * wire.response(uid, requesterUid, { kind: "serverSideEmit", requestId, value: 42 });
+ * ```
+ */
 export type WireResponse =
   | { kind: "fetch"; requestId: string; sockets: SocketDetails[] }
   | { kind: "sockets"; requestId: string; sockets: string[] }
@@ -44,10 +80,25 @@ export type WireResponse =
   | { kind: "clientCount"; requestId: string; clientCount: number }
   | { kind: "ack"; requestId: string; value: unknown };
 
-/** Presence messages between Courant servers: hello (answer me), still here, leaving. */
+/**
+ * Presence messages between Courant servers: hello (answer me), still here, leaving.
+ *
+ * @example
+ * ```ts
+ * wire.heartbeat(uid, "initial");
+ * ```
+ */
 export type HeartbeatKind = "initial" | "heartbeat" | "closing";
 
-/** A decoded message; `uid` is the sender's (absent from some official messages). */
+/**
+ * A decoded message; `uid` is the sender's (absent from some official messages).
+ *
+ * @example
+ * ```ts
+ * const inbound: Inbound = wire.decode(channel, payload, adapter);
+ * if (inbound.kind === "broadcast") deliver(inbound.packet, inbound.opts);
+ * ```
+ */
 export type Inbound =
   | { kind: "broadcast"; uid: string | undefined; packet: SocketPacket; opts: BroadcastOptions; requestId: string | undefined }
   | { kind: "join" | "leave"; uid: string | undefined; opts: BroadcastOptions; rooms: Room[] }
@@ -65,7 +116,14 @@ export type Inbound =
   | { kind: "ack"; uid: string | undefined; requestId: string; value: unknown }
   | { kind: "ignored" };
 
-/** What a wire asks of the adapter while decoding: whether this server holds `room` (to skip the rest early). */
+/**
+ * What a wire asks of the adapter while decoding: whether this server holds `room` (to skip the rest early).
+ *
+ * @example
+ * ```ts
+ * const filter: RoomFilter = { hasRoom: (room) => adapter.rooms.has(room) };
+ * ```
+ */
 export interface RoomFilter {
   hasRoom(room: Room): boolean;
 }
@@ -73,6 +131,11 @@ export interface RoomFilter {
 /**
  * One wire format: the channels a server subscribes to, how each message is encoded, and how
  * what arrives is decoded and checked.
+ *
+ * @example
+ * ```ts
+ * const wire: Wire = sharded ? new ShardedWire(key, nsp.name, "dynamic") : new ClassicWire(key, nsp.name, { publishOnSpecificResponseChannel: true });
+ * ```
  */
 export interface Wire {
   readonly sharded: boolean;
@@ -94,16 +157,38 @@ export interface Wire {
   decode(channel: string, payload: Buffer, filter: RoomFilter): Inbound;
 }
 
-/** The prefix, in a Redis glob pattern, matching itself only (`*`, `?`, `[`, `]`, `\` escaped). */
+/**
+ * The prefix, in a Redis glob pattern, matching itself only (`*`, `?`, `[`, `]`, `\` escaped).
+ *
+ * @example
+ * ```ts
+ * escapeGlob("socket.io#/chat[1]#") + "*"; // "socket.io#/chat\\[1\\]#*"
+ * ```
+ */
 export function escapeGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, "\\$&");
 }
 
+/**
+ * The error for a message that does not decode or has the wrong shape.
+ *
+ * @example
+ * ```ts
+ * if (!Array.isArray(message)) throw malformed("broadcast is not an array");
+ * ```
+ */
 export function malformed(what: string, cause?: unknown): RedisAdapterError {
   return new RedisAdapterError("REDIS_ERR_MALFORMED_MESSAGE", `malformed message from Redis: ${what}`, { cause });
 }
 
-/** JSON, unless `data` holds binary (then MessagePack, which carries it): the official adapters' rule. */
+/**
+ * JSON, unless `data` holds binary (then MessagePack, which carries it): the official adapters' rule.
+ *
+ * @example
+ * ```ts
+ * encodeStructured({ uid, type: 6, data }, data); // a string, or a Buffer when data holds a Buffer
+ * ```
+ */
 export function encodeStructured(message: object, data: unknown): string | Buffer {
   return mayHoldBinary(data) ? encodeMsgpack(message) : JSON.stringify(message);
 }
@@ -117,7 +202,15 @@ function mayHoldBinary(data: unknown): boolean {
   }
 }
 
-/** JSON when the payload starts with `{`, MessagePack otherwise (the official adapters read both). */
+/**
+ * JSON when the payload starts with `{`, MessagePack otherwise (the official adapters read both).
+ *
+ * @throws RedisAdapterError `REDIS_ERR_MALFORMED_MESSAGE` when it is neither.
+ * @example
+ * ```ts
+ * decodeStructured(Buffer.from('{"type":1}')); // { type: 1 }
+ * ```
+ */
 export function decodeStructured(payload: Buffer): unknown {
   try {
     return payload[0] === 0x7b ? JSON.parse(payload.toString("utf8")) : decodeMsgpack(payload);
@@ -126,6 +219,14 @@ export function decodeStructured(payload: Buffer): unknown {
   }
 }
 
+/**
+ * Broadcast options for the wire: the sets as arrays.
+ *
+ * @example
+ * ```ts
+ * toWireOptions({ rooms: new Set(["a"]) }); // { rooms: ["a"], except: [] }
+ * ```
+ */
 export function toWireOptions(opts: BroadcastOptions): WireOptions {
   const wire: WireOptions = { rooms: [...opts.rooms], except: opts.except === undefined ? [] : [...opts.except] };
   if (opts.flags !== undefined) wire.flags = opts.flags;
@@ -134,11 +235,28 @@ export function toWireOptions(opts: BroadcastOptions): WireOptions {
 
 type Fields = Record<string, unknown>;
 
+/**
+ * Whether `value` is a plain object (not null, not an array).
+ *
+ * @example
+ * ```ts
+ * isRecord({}); // true
+ * isRecord([]); // false
+ * ```
+ */
 export function isRecord(value: unknown): value is Fields {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Rooms as strings (Socket.IO servers may send numbers). */
+/**
+ * Rooms as strings (Socket.IO servers may send numbers).
+ *
+ * @throws RedisAdapterError `REDIS_ERR_MALFORMED_MESSAGE` for anything but an array of strings and numbers.
+ * @example
+ * ```ts
+ * readRooms(["a", 7], "rooms"); // ["a", "7"]
+ * ```
+ */
 export function readRooms(value: unknown, what: string): Room[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) throw malformed(`${what} is not an array`);
@@ -152,7 +270,14 @@ export function readRooms(value: unknown, what: string): Room[] {
   return rooms;
 }
 
-/** Broadcast options from the wire: rooms and except as sets, only the flags a receiver applies. */
+/**
+ * Broadcast options from the wire: rooms and except as sets, only the flags a receiver applies.
+ *
+ * @example
+ * ```ts
+ * readOptions({ rooms: ["a"], except: [], flags: { local: true, volatile: true } }); // flags: { volatile: true }
+ * ```
+ */
 export function readOptions(value: unknown): BroadcastOptions {
   if (!isRecord(value)) throw malformed("options are not an object");
   const opts: BroadcastOptions = { rooms: new Set(readRooms(value.rooms, "rooms")), except: new Set(readRooms(value.except, "except")) };
@@ -171,6 +296,11 @@ export function readOptions(value: unknown): BroadcastOptions {
  * An EVENT packet of namespace `nsp` from the wire. BINARY_EVENT becomes EVENT (the local encoder
  * finds the binary again) and any id is dropped (an ack broadcast gets this server's own id).
  * Returns undefined for another namespace.
+ *
+ * @example
+ * ```ts
+ * readPacket({ type: 2, data: ["hi"], nsp: "/" }, "/"); // { type: 2, nsp: "/", data: ["hi"] }
+ * ```
  */
 export function readPacket(value: unknown, nsp: string): SocketPacket | undefined {
   if (!isRecord(value)) throw malformed("packet is not an object");
@@ -183,7 +313,14 @@ export function readPacket(value: unknown, nsp: string): SocketPacket | undefine
   return { type: PacketType.EVENT, nsp, data };
 }
 
-/** A packet as Socket.IO servers expect it on the wire: EVENT with its binary inline, no attachment count. */
+/**
+ * A packet as Socket.IO servers expect it on the wire: EVENT with its binary inline, no attachment count.
+ *
+ * @example
+ * ```ts
+ * writePacket({ type: 5, nsp: "/", data: ["f", bytes], attachments: 1 }); // { type: 2, nsp: "/", data: ["f", bytes] }
+ * ```
+ */
 export function writePacket(packet: SocketPacket): SocketPacket {
   const type = packet.type === PacketType.BINARY_EVENT ? PacketType.EVENT : packet.type === PacketType.BINARY_ACK ? PacketType.ACK : packet.type;
   const out: SocketPacket = { type, nsp: packet.nsp, data: packet.data };
@@ -191,17 +328,42 @@ export function writePacket(packet: SocketPacket): SocketPacket {
   return out;
 }
 
+/**
+ * `value` when it is a string.
+ *
+ * @throws RedisAdapterError `REDIS_ERR_MALFORMED_MESSAGE` otherwise.
+ * @example
+ * ```ts
+ * const requestId = readString(message.requestId, "requestId");
+ * ```
+ */
 export function readString(value: unknown, what: string): string {
   if (typeof value !== "string") throw malformed(`${what} is not a string`);
   return value;
 }
 
+/**
+ * `value` when it is a string, undefined when absent or null.
+ *
+ * @throws RedisAdapterError `REDIS_ERR_MALFORMED_MESSAGE` for anything else.
+ * @example
+ * ```ts
+ * const uid = readOptionalString(message.uid, "uid");
+ * ```
+ */
 export function readOptionalString(value: unknown, what: string): string | undefined {
   if (value === undefined || value === null) return undefined;
   return readString(value, what);
 }
 
-/** Sockets in a fetchSockets answer: each needs an id and rooms; the rest is carried as is. */
+/**
+ * Sockets in a fetchSockets answer: each needs an id, rooms and a handshake; the rest is carried as is.
+ *
+ * @example
+ * ```ts
+ * readSockets([{ id: "x", handshake: {}, rooms: ["x"], data: null }]);
+ * ```
+ */
 export function readSockets(value: unknown): SocketDetails[] {
   if (!Array.isArray(value)) throw malformed("sockets is not an array");
   for (const socket of value) {
@@ -212,7 +374,14 @@ export function readSockets(value: unknown): SocketDetails[] {
   return value as SocketDetails[];
 }
 
-/** The data array of a serverSideEmit: an event name first. */
+/**
+ * The data array of a serverSideEmit: an event name first.
+ *
+ * @example
+ * ```ts
+ * readEmitData(["reload", 3]); // ["reload", 3]
+ * ```
+ */
 export function readEmitData(value: unknown): unknown[] {
   if (!Array.isArray(value) || value.length === 0 || typeof value[0] !== "string") throw malformed("serverSideEmit data is not [event, ...args]");
   return value;
