@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { Opcode, closePayload } from "../../helpers/frame.js";
 import type { FrameSpec } from "../../helpers/frame.js";
 import { StreamDeflater, StreamInflater, deflateMessage, inflateMessage, parseExtensions } from "../../helpers/deflate.js";
-import { connectRawClient, rawHandshake, upgradeRequest } from "../../helpers/raw-peer.js";
+import { connectRawClient, rawHandshake, upgradeRequest } from "../../helpers/raw-client.js";
 import type { RawPeer } from "../../helpers/raw-peer.js";
 import { withTimeout } from "../../helpers/wait.js";
 import { WebSocket } from "../../helpers/websocket-impl.js";

@@ -9,8 +9,10 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { RawServer, connectRawClient } from "../../helpers/raw-peer.js";
-import type { RawPeer, UpgradeRequestOptions } from "../../helpers/raw-peer.js";
+import { connectRawClient } from "../../helpers/raw-client.js";
+import type { UpgradeRequestOptions } from "../../helpers/raw-client.js";
+import type { RawPeer } from "../../helpers/raw-peer.js";
+import { RawServer } from "../../helpers/raw-server.js";
 import { Opcode, closePayload, describeFrame } from "../../helpers/frame.js";
 import { DEFAULT_TIMEOUT_MS, withTimeout } from "../../helpers/wait.js";
 import { IMPL, WebSocket, closeServer, listenServer } from "../../helpers/websocket-impl.js";
