@@ -167,7 +167,7 @@ export class PollingTransport implements Transport {
     if (callbacks !== null) for (let i = 0; i < callbacks.length; i++) (callbacks[i] as () => void)();
   }
 
-  /** @internal Graceful close: what is queued, then a close packet, with the next GET. */
+  /** @internal Graceful close: what is queued goes out first, then a close packet in a response of its own. */
   close(): void {
     if (this.#closed || this.#closing) return;
     this.#closing = true;
@@ -248,8 +248,10 @@ export class PollingTransport implements Transport {
       else if (entry instanceof Uint8Array) body += "b" + Buffer.from(entry.buffer, entry.byteOffset, entry.byteLength).toString("base64");
       else body += entry.pollingPayload;
     }
-    const closing = this.#closing;
-    if (closing) body += body === "" ? "1" : RECORD_SEPARATOR + "1";
+    // The close packet goes alone in the response after the queued ones (as engine.io does):
+    // a client that stops reading at it would otherwise drop what was still queued.
+    const closing = this.#closing && body === "";
+    if (closing) body = "1";
     if (body === "") {
       if (!this.#noopOnEmpty) return;
       body = "6";

@@ -257,7 +257,7 @@ test("a close packet from the client closes the session with 'transport close'",
   }
 });
 
-test("session.close(): queued packets then a close packet go out with the next GET; reason 'forced close'", async () => {
+test("session.close(): queued packets go out with the next GET, the close packet alone with the one after; reason 'forced close'", async () => {
   const server = await startEngine();
   try {
     const { sid, session } = await handshake(server);
@@ -267,7 +267,10 @@ test("session.close(): queued packets then a close packet go out with the next G
     assert.equal(session.readyState, "closing");
     session.send("dropped");
     const res = await request(server.port, pollPath(sid));
-    assert.equal(res.text, "4bye\x1e1");
+    assert.equal(res.text, "4bye");
+    assert.equal(session.readyState, "closing");
+    const last = await request(server.port, pollPath(sid));
+    assert.equal(last.text, "1");
     assert.equal((await closed)[0], "forced close");
     assert.equal(session.readyState, "closed");
     assert.equal(server.engine.clientsCount, 0);
