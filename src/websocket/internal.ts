@@ -7,6 +7,7 @@ export const kAbortHandshake = Symbol("abort handshake");
 export const kSetRequest = Symbol("set handshake request");
 export const kWebSocket = Symbol("websocket");
 export const kTracker = Symbol("client tracker");
+export const kWasClean = Symbol("was clean");
 
 /** The server's set of clients, told when a socket closes. */
 export interface ClientTracker {
