@@ -21,7 +21,15 @@ export type { EngineClientOptions, EngineHandler } from "./engine/engine-client.
 export type { Transport, TransportName } from "./transports/transport.js";
 export type { DecorateAcknowledgements, DefaultEventsMap, EventNames, EventParams, EventsMap } from "./typed-events.js";
 
-/** Options of `io()`: those of the Manager plus those of the namespace's Socket. */
+/**
+ * Options of `io()`: those of the Manager plus those of the namespace's Socket.
+ *
+ * @example
+ * ```ts
+ * const options: ClientOptions = { transports: ["websocket"], auth: { token: "abc" }, ackTimeout: 5000, retries: 2 };
+ * const socket = io("https://example.com/chat", options);
+ * ```
+ */
 export type ClientOptions = ManagerOptions & SocketOptions;
 
 /** Managers shared by `io()` calls, by origin + path. */
