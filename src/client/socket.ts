@@ -20,6 +20,18 @@ export type DisconnectReason = "io server disconnect" | "io client disconnect" |
 
 /**
  * The error of "connect_error": `message`, plus the `data` a server middleware attached.
+ * Messages are the official client's, so code written for it keeps working:
+ *
+ * | message | cause |
+ * |---|---|
+ * | (the middleware's) | a server middleware refused the namespace; `data` as it set it |
+ * | `"Invalid namespace"` | the server has no such namespace |
+ * | `"xhr poll error"`, `"xhr post error"` | an HTTP long-polling request failed (`type` "TransportError", `description` the cause) |
+ * | `"websocket error"` | the WebSocket failed (`type` "TransportError", `description` the event) |
+ * | `"timeout"` | no connection within the Manager's `timeout` |
+ *
+ * Acknowledgement callbacks that take an error get `"operation has timed out"` or
+ * `"socket has been disconnected"`.
  *
  * @example
  * ```ts
