@@ -63,7 +63,7 @@ for (const kind of SERVERS) {
             }),
           );
         });
-        const socket = connect(server, "/", { transports, retries: 3, ackTimeout: 150 });
+        const socket = connect(server, "/", { transports, retries: 3, ackTimeout: 400 });
         const results: unknown[][] = [];
         socket.emit("job", 1, (...args: unknown[]) => results.push(args));
         socket.emit("job", 2, (...args: unknown[]) => results.push(args));

@@ -103,10 +103,13 @@ for (const kind of SERVERS) {
         assert.deepEqual(received, ["before", 1, 2, 3]);
         assert.equal(socket.sendBuffer.length, 0);
 
-        // Each delay is within [reconnectionDelay, reconnectionDelayMax] (plus timer slack).
+        // Each delay is within [reconnectionDelay, reconnectionDelayMax]: timers never fire early,
+        // but a busy machine may run them late, hence the generous upper slack (the exact bounds
+        // are checked in test/unit/client/backoff.test.ts).
         for (const delay of delays) {
-          assert.ok(delay >= 95 && delay <= 400 + 250, `delay ${delay} ms out of [100, 400]`);
+          assert.ok(delay >= 95 && delay <= 400 + 1000, `delay ${delay} ms out of [100, 400]`);
         }
+        assert.ok(delays.some((delay) => delay >= 150), `the delays grow: ${delays.join(", ")}`);
       });
 
       test("gives up after reconnectionAttempts with reconnect_failed", async () => {
