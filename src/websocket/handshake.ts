@@ -84,7 +84,7 @@ function hasToken(list: string, token: string): boolean {
 }
 
 /**
- * Checks an upgrade request against RFC 6455 §4.2.1: GET, HTTP/1.1 or later, `Upgrade: websocket`,
+ * Checks an upgrade request against RFC 6455 §4.2.1 (anything wrong is a 400): GET, HTTP/1.1 or later, `Upgrade: websocket`,
  * `Connection` containing `upgrade`, a 16-byte base64 key, version 13 (other versions get 426 with
  * `Sec-WebSocket-Version: 13`), and well-formed subprotocol and extension lists. Linear in the
  * header sizes.
@@ -96,7 +96,7 @@ function hasToken(list: string, token: string): boolean {
  * ```
  */
 export function validateUpgradeRequest(req: IncomingMessage): ValidHandshake | RefusedHandshake {
-  if (req.method !== "GET") return { ok: false, status: 405, message: "Invalid HTTP method", headers: { Allow: "GET" } };
+  if (req.method !== "GET") return { ok: false, status: 400, message: "Invalid HTTP method" };
   if (req.httpVersionMajor < 1 || (req.httpVersionMajor === 1 && req.httpVersionMinor < 1)) {
     return { ok: false, status: 400, message: "HTTP/1.1 or later is required" };
   }

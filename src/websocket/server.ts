@@ -378,9 +378,26 @@ function emitConnection(this: WebSocketServer, ws: WebSocket, req: IncomingMessa
   this.emit("connection", ws, req);
 }
 
-function serverOnPlainRequest(_req: IncomingMessage, res: http.ServerResponse): void {
-  const body = STATUS_CODES[426]!;
-  res.writeHead(426, { "Content-Length": body.length, "Content-Type": "text/plain" });
+/**
+ * Requests Node did not treat as upgrades. One that tries to be a WebSocket handshake (it has an
+ * Upgrade or Sec-WebSocket-* header) but is missing `Connection: upgrade` or `Upgrade: websocket`
+ * gets a 400 with the reason; any other request gets 426.
+ */
+function serverOnPlainRequest(req: IncomingMessage, res: http.ServerResponse): void {
+  let status = 426;
+  let body = STATUS_CODES[426]!;
+  const headers: Record<string, string | number> = { "Content-Type": "text/plain; charset=utf-8", Connection: "close" };
+  const h = req.headers;
+  if (h.upgrade !== undefined || h["sec-websocket-key"] !== undefined || h["sec-websocket-version"] !== undefined) {
+    const result = validateUpgradeRequest(req);
+    status = result.ok ? 400 : result.status;
+    body = result.ok ? "Invalid Connection header" : result.message;
+    if (!result.ok && result.headers !== undefined) Object.assign(headers, result.headers);
+  } else {
+    headers["Upgrade"] = "websocket";
+  }
+  headers["Content-Length"] = Buffer.byteLength(body);
+  res.writeHead(status, headers);
   res.end(body);
 }
 

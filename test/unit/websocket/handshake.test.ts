@@ -46,7 +46,7 @@ describe("handshake", () => {
 
   test("refusals with their status", () => {
     const cases: Array<[string, IncomingMessage, number]> = [
-      ["POST", request({ method: "POST" }), 405],
+      ["POST", request({ method: "POST" }), 400],
       ["HTTP/1.0", request({ version: [1, 0] }), 400],
       ["no Upgrade", request({ headers: { upgrade: undefined } }), 400],
       ["Upgrade: h2c", request({ headers: { upgrade: "h2c" } }), 400],
