@@ -15,7 +15,7 @@ import { Server as OfficialServer } from "socket.io";
 import { Server as CourantServer } from "../../../src/index.js";
 import { io as nodeClient } from "../../../src/client/index.js";
 import type { Socket as ClientSocket } from "../../../src/client/index.js";
-import { launchChromium, watchPage } from "../../helpers/chromium.js";
+import { launchChromium, servePages, watchPage } from "../../helpers/chromium.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -189,5 +189,48 @@ test("the minified bundle against the official socket.io server, in Chromium", a
   } finally {
     await p.close();
     await s.stop();
+  }
+});
+
+test("withCredentials sends credentialed cross-origin requests (CORS must allow them)", async () => {
+  const servers: HttpServer[] = [];
+  const ios: OfficialServer[] = [];
+  const pages = await servePages({ "/": "<!doctype html><title>other origin</title>" });
+  const pageOrigin = pages.url("").replace(/\/$/, "");
+  /** A cross-origin Socket.IO server (another port) with the given CORS credentials setting. */
+  async function crossOrigin(credentials: boolean): Promise<string> {
+    const h = createServer();
+    servers.push(h);
+    ios.push(new CourantServer(h, { serveClient: true, cors: { origin: pageOrigin, credentials } }) as unknown as OfficialServer);
+    await new Promise<void>((resolve) => h.listen(0, "127.0.0.1", resolve));
+    return `http://127.0.0.1:${(h.address() as AddressInfo).port}`;
+  }
+  const strict = await crossOrigin(false);
+  const lenient = await crossOrigin(true);
+  const p = await browser.newPage();
+  try {
+    await p.goto(pages.url("/"));
+    await p.addScriptTag({ url: `${strict}/socket.io/socket.io.min.js` });
+    const outcome = (url: string, withCredentials: boolean): Promise<string> =>
+      p.evaluate(
+        ([u, w]) =>
+          new Promise<string>((resolve) => {
+            const socket = (window as any).io(u, { transports: ["polling"], withCredentials: w, reconnection: false, forceNew: true });
+            socket.on("connect", () => (socket.disconnect(), resolve("connect")));
+            socket.on("connect_error", (err: Error) => resolve(`connect_error: ${err.message}`));
+          }),
+        [url, withCredentials] as const,
+      );
+    assert.equal(await outcome(strict, false), "connect");
+    assert.equal(await outcome(strict, true), "connect_error: xhr poll error");
+    assert.equal(await outcome(lenient, true), "connect");
+  } finally {
+    await p.close();
+    for (const server of ios) void server.close();
+    for (const h of servers) {
+      h.closeAllConnections();
+      await new Promise<void>((resolve) => h.close(() => resolve()));
+    }
+    await pages.close();
   }
 });
