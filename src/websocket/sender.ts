@@ -81,8 +81,8 @@ export class Sender {
   }
 
   /**
-   * A callback written behind each tick's batch (as an empty write), so it runs once the batch has
-   * left the socket's buffer. Used for `onDrain`.
+   * Called once each tick's batch has left the socket's buffer: at once if the kernel took it
+   * all, else through an empty write queued behind it. Used for `onDrain`.
    */
   setDrainCallback(callback: ((error?: Error | null) => void) | null): void {
     this.#drainCallback = callback;
@@ -247,8 +247,12 @@ export class Sender {
   static flush(sender: Sender): void {
     sender.#corked = false;
     const socket = sender.#socket;
-    if (sender.#drainCallback !== null && !socket.destroyed) socket.write(EMPTY_BUFFER, sender.#drainCallback);
     socket.uncork();
+    const drain = sender.#drainCallback;
+    if (drain === null || socket.destroyed) return;
+    // Usually the kernel took the whole batch at once; otherwise an empty write reports when it has.
+    if (socket.writableLength === 0) drain(null);
+    else socket.write(EMPTY_BUFFER, drain);
   }
 }
 

@@ -102,6 +102,29 @@ describe("handler", () => {
     await stopServer(wss);
   });
 
+  test("onDrain waits until a slow reader has taken everything", async () => {
+    const { wss, url } = await startServer({ maxBackpressure: 0 });
+    const handler = new RecordingHandler();
+    const serverSide = next<[WebSocket]>(wss, "connection");
+    const client = new WebSocket(url);
+    await next(client, "open");
+    client.pause();
+    const [server] = await serverSide;
+    server.setHandler(handler);
+    for (let i = 0; i < 16; i++) server.send(Buffer.alloc(1024 * 1024));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.ok(server.bufferedAmount > 0, "the kernel could not take 16 MiB at once");
+    assert.equal(handler.drains, 0);
+    let received = 0;
+    client.on("message", () => received++);
+    client.resume();
+    await until(() => handler.drains === 1, 10_000, "onDrain");
+    assert.equal(server.bufferedAmount, 0);
+    await until(() => received === 16, 10_000, "all messages");
+    client.terminate();
+    await stopServer(wss);
+  });
+
   test("setHandler(null) goes back to events only", async () => {
     const { wss, url } = await startServer();
     const handler = new RecordingHandler();
