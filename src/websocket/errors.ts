@@ -17,13 +17,13 @@
  * | `WS_ERR_UNSUPPORTED_MESSAGE_LENGTH` | 1009 | a frame, message or inflated message over `maxPayload` |
  * | `WS_ERR_INFLATE` | 1007 | compressed data that zlib cannot inflate |
  * | `WS_ERR_BACKPRESSURE` | 1006 | more than `maxBackpressure` bytes were buffered for the peer: the socket was terminated |
- * | `WS_ERR_CLOSE_TIMEOUT` | 1006 | the closing handshake did not finish in time: the socket was destroyed |
+ * | `WS_ERR_CLOSE_TIMEOUT` | 1006 | reserved, not raised: a closing handshake that times out destroys the socket and `close` reports 1006 |
  * | `WS_ERR_HANDSHAKE` | – | a refused or invalid opening handshake (server: see `statusCode`; client: bad 101 response) |
  * | `WS_ERR_HANDSHAKE_TIMEOUT` | – | the client's opening handshake did not finish within `handshakeTimeout` |
  * | `WS_ERR_UNEXPECTED_RESPONSE` | – | the server answered the upgrade request with something other than 101 |
  * | `WS_ERR_CLOSED_BEFORE_OPEN` | – | `close()` or `terminate()` was called while CONNECTING |
  * | `WS_ERR_NOT_OPEN` | – | `send()`/`ping()`/`pong()` on a socket that is CLOSING or CLOSED |
- * | `WS_ERR_SOCKET` | 1006 | the TCP/TLS socket failed (the original error is the `cause`) |
+ * | `WS_ERR_SOCKET` | 1006 | reserved, not raised: a TCP/TLS error destroys the socket and `close` reports 1006 (client connection failures emit the Node error itself) |
  */
 /**
  * @example
