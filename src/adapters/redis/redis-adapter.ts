@@ -8,6 +8,8 @@ import { randomBytes } from "node:crypto";
 import type { SocketPacket } from "../../protocol/index.js";
 import type { AdapterNamespace, BroadcastOptions, Room, SocketDetails } from "../adapter.js";
 import { MemoryAdapter } from "../memory/index.js";
+import { resolveOptions } from "./adapter-options.js";
+import type { RedisAdapterOptions, ResolvedOptions } from "./adapter-options.js";
 import { ClassicWire } from "./classic-wire.js";
 import { RedisAdapterError } from "./errors.js";
 import { NodeRegistry } from "./node-registry.js";
@@ -16,110 +18,13 @@ import { PendingRequest } from "./pending-request.js";
 import { createRedisBus, isClientReady } from "./redis-client.js";
 import type { MessageListener, RedisBus, RedisClient } from "./redis-client.js";
 import { ShardedWire } from "./sharded-wire.js";
-import type { SubscriptionModeOption } from "./sharded-wire.js";
 import { EMITTER_UID, toWireOptions } from "./wire.js";
 import type { Inbound, Outgoing, RoomFilter, Wire, WireRequest, WireResponse } from "./wire.js";
-
-/**
- * Options of {@link createAdapter} and {@link createShardedAdapter}.
- *
- * @example
- * ```ts
- * createAdapter(pubClient, subClient, { key: "chat", requestsTimeout: 3000, heartbeatInterval: 2000, heartbeatTimeout: 6000 });
- * ```
- */
-export interface RedisAdapterOptions {
-  /** The prefix of every channel. Default `"socket.io"` (as Socket.IO's adapter: keep it to mix fleets). */
-  key?: string;
-  /** Same as `key` (the name Socket.IO's sharded adapter uses). */
-  channelPrefix?: string;
-  /** How long a request waits for the other servers' answers, in ms. Default 5000. */
-  requestsTimeout?: number;
-  /** Answer a classic-wire request on the requester's own channel rather than the shared one. Default true. */
-  publishOnSpecificResponseChannel?: boolean;
-  /** How often this server tells the others it is alive, in ms. Default 5000. */
-  heartbeatInterval?: number;
-  /** How long a silent server is still counted as alive, in ms. Default 10000. */
-  heartbeatTimeout?: number;
-  /** Use the sharded pub/sub of Redis 7 (SPUBLISH/SSUBSCRIBE). Default false. */
-  sharded?: boolean;
-  /** Sharded only: `"dynamic"` (default) also uses one channel per room; `"static"` one per namespace. */
-  subscriptionMode?: SubscriptionModeOption;
-}
-
-interface ResolvedOptions {
-  key: string;
-  requestsTimeout: number;
-  publishOnSpecificResponseChannel: boolean;
-  heartbeatInterval: number;
-  heartbeatTimeout: number;
-  sharded: boolean;
-  subscriptionMode: SubscriptionModeOption;
-}
 
 interface AckRequest {
   clientCountCallback: (clientCount: number) => void;
   ack: (...args: unknown[]) => void;
   timer: NodeJS.Timeout;
-}
-
-function resolveOptions(options: RedisAdapterOptions): ResolvedOptions {
-  const heartbeatInterval = options.heartbeatInterval ?? 5000;
-  return {
-    key: options.key ?? options.channelPrefix ?? "socket.io",
-    requestsTimeout: options.requestsTimeout ?? 5000,
-    publishOnSpecificResponseChannel: options.publishOnSpecificResponseChannel ?? true,
-    heartbeatInterval,
-    heartbeatTimeout: options.heartbeatTimeout ?? Math.max(10_000, heartbeatInterval * 2),
-    sharded: options.sharded === true,
-    subscriptionMode: options.subscriptionMode ?? "dynamic",
-  };
-}
-
-/**
- * Returns the `adapter` server option for several servers sharing one Redis: classic pub/sub
- * by default, sharded pub/sub with `{ sharded: true }`. The clients must be connected (node-redis:
- * `await client.connect()`); the subscriber is put in subscriber mode and used for nothing else.
- *
- * @throws RedisAdapterError `REDIS_ERR_UNSUPPORTED_CLIENT` when a client is neither node-redis nor ioredis.
- * @example
- * ```ts
- * import { createClient } from "redis";
- * import { Server } from "courant";
- * import { createAdapter } from "courant/redis";
- *
- * const pubClient = createClient({ url: process.env.REDIS_URL });
- * const subClient = pubClient.duplicate();
- * await Promise.all([pubClient.connect(), subClient.connect()]);
- * const io = new Server(httpServer, { adapter: createAdapter(pubClient, subClient) });
- * io.of("/").adapter.on("error", (err) => console.error(err));
- * ```
- */
-export function createAdapter(
-  pubClient: RedisClient,
-  subClient: RedisClient,
-  options: RedisAdapterOptions = {},
-): (nsp: AdapterNamespace) => RedisAdapter {
-  // Checked now, so that a wrong client fails where it is passed.
-  createRedisBus(pubClient, subClient);
-  return (nsp) => new RedisAdapter(nsp, pubClient, subClient, options);
-}
-
-/**
- * {@link createAdapter} with the sharded pub/sub of Redis 7 (SPUBLISH/SSUBSCRIBE), speaking what
- * `createShardedAdapter` of @socket.io/redis-adapter speaks.
- *
- * @example
- * ```ts
- * const io = new Server(httpServer, { adapter: createShardedAdapter(pubClient, subClient, { subscriptionMode: "dynamic" }) });
- * ```
- */
-export function createShardedAdapter(
-  pubClient: RedisClient,
-  subClient: RedisClient,
-  options: Omit<RedisAdapterOptions, "sharded"> = {},
-): (nsp: AdapterNamespace) => RedisAdapter {
-  return createAdapter(pubClient, subClient, { ...options, sharded: true });
 }
 
 function randomId(): string {
