@@ -44,9 +44,7 @@ export interface Parser {
  */
 export const defaultParser: Parser = {
   Encoder: class {
-    encode(packet: SocketPacket): readonly (string | Uint8Array)[] {
-      return encodeSocketPacket(packet);
-    }
+    encode = encodeSocketPacket;
   },
   Decoder: SocketPacketDecoder,
 };

@@ -101,7 +101,8 @@ interface QueuedEmit {
   pending: boolean;
 }
 
-const RESERVED = new Set(["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"]);
+/** Event names the client may not emit (the official client's list). */
+const RESERVED = /^(connect|connect_error|disconnect|disconnecting|newListener|removeListener)$/;
 
 /**
  * A socket on one namespace. Emits made while disconnected are buffered and sent in order on
@@ -256,7 +257,7 @@ export class Socket<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvent
    * ```
    */
   override emit<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: EventParams<EmitEvents, Ev>): this {
-    if (RESERVED.has(ev)) throw new Error(`"${ev}" is a reserved event name`);
+    if (RESERVED.test(ev)) throw new Error(`"${ev}" is a reserved event name`);
     const flags = this.#flags;
     this.#flags = {};
     const data: unknown[] = [ev, ...(args as unknown[])];

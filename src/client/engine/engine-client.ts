@@ -120,7 +120,7 @@ export class EngineClient extends Emitter implements TransportHandler {
    * ```
    */
   send(data: string | Uint8Array, compress?: boolean): this {
-    if (this.readyState === "opening" || this.readyState === "open") this.#write("message", data, compress);
+    if (this.readyState !== "closed") this.#write("message", data, compress);
     return this;
   }
 
@@ -161,7 +161,7 @@ export class EngineClient extends Emitter implements TransportHandler {
 
   /** Transport handler: one packet received. */
   onPacket(packet: EnginePacket): void {
-    if (this.readyState !== "opening" && this.readyState !== "open") return;
+    if (this.readyState === "closed") return;
     const type = packet.type;
     if (type === "open") this.#onHandshake(packet.data);
     else if (type === "message") this.handler.onMessage(packet.data ?? "");
