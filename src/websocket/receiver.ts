@@ -65,6 +65,8 @@ export class Receiver {
   readonly #deflate: PerMessageDeflate | null;
 
   #buffers: Buffer[] = [];
+  /** Bytes of `#buffers[0]` already parsed (cheaper than a new view per header). */
+  #offset = 0;
   #bufferedBytes = 0;
   #state = GET_INFO;
   #looping = false;
@@ -76,7 +78,7 @@ export class Receiver {
   #fin = false;
   #opcode = 0;
   #masked = false;
-  #mask: Buffer = EMPTY_BUFFER;
+  readonly #mask: Buffer = Buffer.alloc(4);
   #payloadLength = 0;
   /** Pieces of a frame payload that spans chunks, already unmasked (and validated for text). */
   #framePieces: Buffer[] = [];
@@ -157,6 +159,7 @@ export class Receiver {
   stop(): void {
     this.#state = DONE;
     this.#buffers = [];
+    this.#offset = 0;
     this.#bufferedBytes = 0;
     this.#framePieces = [];
     this.#fragments = [];
@@ -211,43 +214,63 @@ export class Receiver {
   #consume(n: number): Buffer {
     this.#bufferedBytes -= n;
     const first = this.#buffers[0]!;
-    if (n === first.length) {
-      this.#buffers.shift();
-      return first;
-    }
-    if (n < first.length) {
-      this.#buffers[0] = first.subarray(n);
-      return first.subarray(0, n);
+    const offset = this.#offset;
+    const available = first.length - offset;
+    if (n <= available) {
+      if (n === available) {
+        this.#buffers.shift();
+        this.#offset = 0;
+        return offset === 0 ? first : first.subarray(offset);
+      }
+      this.#offset = offset + n;
+      return first.subarray(offset, offset + n);
     }
     const out = Buffer.allocUnsafe(n);
     let at = 0;
     while (at < n) {
       const buf = this.#buffers[0]!;
-      const take = Math.min(buf.length, n - at);
-      buf.copy(out, at, 0, take);
+      const start = this.#offset;
+      const take = Math.min(buf.length - start, n - at);
+      buf.copy(out, at, start, start + take);
       at += take;
-      if (take === buf.length) this.#buffers.shift();
-      else this.#buffers[0] = buf.subarray(take);
+      if (start + take === buf.length) {
+        this.#buffers.shift();
+        this.#offset = 0;
+      } else {
+        this.#offset = start + take;
+      }
     }
     return out;
   }
 
   /** Up to `max` bytes from the first buffered chunk, as a view. */
   #consumeUpTo(max: number): Buffer {
-    const first = this.#buffers[0]!;
-    if (first.length <= max) {
+    const available = this.#buffers[0]!.length - this.#offset;
+    return this.#consume(available <= max ? available : max);
+  }
+
+  /** Skips `n` bytes known to sit in the first chunk. */
+  #advance(n: number): void {
+    this.#bufferedBytes -= n;
+    const offset = this.#offset + n;
+    if (offset === this.#buffers[0]!.length) {
       this.#buffers.shift();
-      this.#bufferedBytes -= first.length;
-      return first;
+      this.#offset = 0;
+    } else {
+      this.#offset = offset;
     }
-    this.#buffers[0] = first.subarray(max);
-    this.#bufferedBytes -= max;
-    return first.subarray(0, max);
+  }
+
+  /** Whether the first chunk holds `n` more bytes. */
+  #firstHas(n: number): boolean {
+    const first = this.#buffers[0];
+    return first !== undefined && first.length - this.#offset >= n;
   }
 
   #fail(code: WebSocketErrorCode, message: string, closeCode: number): false {
     this.#state = DONE;
     this.#buffers = [];
+    this.#offset = 0;
     this.#bufferedBytes = 0;
     this.#framePieces = [];
     this.#fragments = [];
@@ -258,9 +281,18 @@ export class Receiver {
   /** RFC 6455 §5.2: the first two header bytes. */
   #getInfo(): boolean {
     if (this.#bufferedBytes < 2) return false;
-    const head = this.#consume(2);
-    const b0 = head[0]!;
-    const b1 = head[1]!;
+    let b0: number;
+    let b1: number;
+    if (this.#firstHas(2)) {
+      const first = this.#buffers[0]!;
+      b0 = first[this.#offset]!;
+      b1 = first[this.#offset + 1]!;
+      this.#advance(2);
+    } else {
+      const head = this.#consume(2);
+      b0 = head[0]!;
+      b1 = head[1]!;
+    }
     if ((b0 & 0x30) !== 0) return this.#fail("WS_ERR_UNEXPECTED_RSV_2_3", "RSV2 and RSV3 must be clear", 1002);
     const rsv1 = (b0 & 0x40) !== 0;
     const opcode = b0 & 0x0f;
@@ -307,6 +339,11 @@ export class Receiver {
 
   #getPayloadLength16(): boolean {
     if (this.#bufferedBytes < 2) return false;
+    if (this.#firstHas(2)) {
+      const length = this.#buffers[0]!.readUInt16BE(this.#offset);
+      this.#advance(2);
+      return this.#haveLength(length);
+    }
     return this.#haveLength(this.#consume(2).readUInt16BE(0));
   }
 
@@ -336,7 +373,18 @@ export class Receiver {
 
   #getMask(): boolean {
     if (this.#bufferedBytes < 4) return false;
-    this.#mask = this.#consume(4);
+    const mask = this.#mask;
+    if (this.#firstHas(4)) {
+      const first = this.#buffers[0]!;
+      const at = this.#offset;
+      mask[0] = first[at]!;
+      mask[1] = first[at + 1]!;
+      mask[2] = first[at + 2]!;
+      mask[3] = first[at + 3]!;
+      this.#advance(4);
+    } else {
+      this.#consume(4).copy(mask);
+    }
     this.#state = GET_DATA;
     return true;
   }
@@ -351,12 +399,14 @@ export class Receiver {
     let data: Buffer;
     if (length === 0) {
       data = EMPTY_BUFFER;
-    } else if (this.#frameReceived === 0 && this.#buffers[0] !== undefined && this.#buffers[0].length >= length) {
+    } else if (this.#frameReceived === 0 && this.#firstHas(length)) {
       // The whole payload sits in one chunk: a view, unmasked in place.
       data = this.#consume(length);
       if (this.#masked) applyMask(data, 0, length, this.#mask, 0);
-      if (this.#validatesRaw() && !this.#validator.write(data)) {
-        return this.#fail("WS_ERR_INVALID_UTF8", "Invalid UTF-8 sequence", 1007);
+      if (this.#validatesRaw()) {
+        // A whole message in one frame needs no carried state: one native check.
+        const valid = this.#fin && this.#fragments.length === 0 ? isValidUtf8(data) : this.#validator.write(data);
+        if (!valid) return this.#fail("WS_ERR_INVALID_UTF8", "Invalid UTF-8 sequence", 1007);
       }
     } else {
       // The payload spans chunks: unmask and validate each piece as it comes (fail fast), join at the end.

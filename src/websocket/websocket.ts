@@ -100,7 +100,6 @@ const STATE_NAMES = ["CONNECTING", "OPEN", "CLOSING", "CLOSED"];
 /** Auto-pongs are dropped while more than this is waiting to be written (a ping flood cannot grow buffers). */
 const PONG_BUFFER_LIMIT = 1024 * 1024;
 
-
 interface Hooks {
   errorAndClose(ws: WebSocket, error: Error): void;
   message(ws: WebSocket, data: Buffer, isBinary: boolean): void;
