@@ -306,7 +306,6 @@ export class EngineClient extends Emitter implements TransportHandler {
   }
 }
 
-
 function transportError(message: string, description: unknown): TransportError {
   const err = new Error(message) as TransportError;
   err.type = "TransportError";
