@@ -168,6 +168,7 @@ export class RedisAdapter extends MemoryAdapter implements MessageListener, Room
 
   /** Publishes, unless the client is not connected (then the message reaches this server only: queuing it would deliver it late or never). */
   #publish(out: Outgoing): void {
+    if (this.#closed) return;
     if (!isClientReady(this.#pubClient)) {
       if (!this.#droppedReported) {
         this.#droppedReported = true;
@@ -335,7 +336,7 @@ export class RedisAdapter extends MemoryAdapter implements MessageListener, Room
 
   // ---- Incoming ----
 
-  /** Called by the Redis client for every message on the adapter's channels. */
+  /** @internal Called by the Redis client for every message on the adapter's channels. */
   onRedisMessage(channel: string, message: Buffer): void {
     if (this.#closed) return;
     let inbound: Inbound;
@@ -464,7 +465,7 @@ export class RedisAdapter extends MemoryAdapter implements MessageListener, Room
     request.answer(uid, items, uid === undefined || !this.#nodes.isHung(uid));
   }
 
-  /** Called by the shared timer: heartbeat when due, and give up on silent servers. */
+  /** @internal Called by the adapter's timer: heartbeat when due, and give up on silent servers. */
   tick(now: number): void {
     if (this.#closed) return;
     if (now - this.#lastHeartbeat >= this.#opts.heartbeatInterval && this.#subscribed) {

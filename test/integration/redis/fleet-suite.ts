@@ -77,7 +77,6 @@ export function fleetSuite(mode: "classic" | "sharded"): void {
     await A.call("emit", { event: "local-A", flags: { local: true } });
     await C.call("emit", { event: "local-C-r2", rooms: ["r2"], flags: { local: true } });
     await B.call("emit", { event: "uncompressed", flags: { compress: false } });
-    await C.call("emit", { event: "volatile", flags: { volatile: true } });
     const everyone = ["a1", "a2", "b1", "b2", "c1", "c2"];
     await expectDeliveries(
       fleet.clients,
@@ -98,11 +97,12 @@ export function fleetSuite(mode: "classic" | "sharded"): void {
         "local-A": ["a1", "a2"],
         "local-C-r2": ["c1"],
         uncompressed: everyone,
-        volatile: everyone,
       },
-      // Volatile packets may be dropped for a long-polling client with no pending request.
-      new Set(["volatile:a2", "volatile:b2"]),
     );
+    // Volatile, alone: a transport still busy with a burst drops it, and so does a long-polling
+    // client with no pending request; idle WebSocket clients get it once.
+    await C.call("emit", { event: "volatile", flags: { volatile: true } });
+    await expectDeliveries(clients, { volatile: everyone }, new Set(["volatile:a2", "volatile:b2"]));
     assert.deepEqual(clients.b1!.argsOf("all")[0], [1, "two", { three: 3 }]);
     for (const name of everyone) {
       const [args] = clients[name]!.argsOf("binary");
