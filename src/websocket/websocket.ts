@@ -100,6 +100,9 @@ const STATE_NAMES = ["CONNECTING", "OPEN", "CLOSING", "CLOSED"];
 /** Auto-pongs are dropped while more than this is waiting to be written (a ping flood cannot grow buffers). */
 const PONG_BUFFER_LIMIT = 1024 * 1024;
 
+/** How long a client waits for the server's TCP close after the closing handshake before closing itself. */
+const CLIENT_CLOSE_GRACE = 2000;
+
 interface Hooks {
   errorAndClose(ws: WebSocket, error: Error): void;
   message(ws: WebSocket, data: Buffer, isBinary: boolean): void;
@@ -382,7 +385,7 @@ export class WebSocket extends WebSocketEventTarget {
 
   #startClose(code: number | undefined, reason: Buffer): void {
     if (this.#closeFrameSent) {
-      if (this.#closeFrameReceived && this.#isServer) this.#socket!.end();
+      if (this.#closeFrameReceived) this.#handshakeDone();
       return;
     }
     this.#readyState = CLOSING;
@@ -394,14 +397,28 @@ export class WebSocket extends WebSocketEventTarget {
       this.#socket!.resume();
     }
     this.#sender!.sendClose(code, reason, !this.#isServer, undefined);
-    // RFC 6455 §7.1.1: the server closes TCP first; the client waits for it.
-    if (this.#closeFrameReceived && this.#isServer) this.#socket!.end();
-    this.#armCloseTimer();
+    if (this.#closeFrameReceived) this.#handshakeDone();
+    else this.#armCloseTimer(this.#closeTimeout);
   }
 
-  #armCloseTimer(): void {
-    if (this.#closeTimer !== null || this.#socketClosed) return;
-    this.#closeTimer = setTimeout(closeTimerFired, this.#closeTimeout, this);
+  /**
+   * Both close frames went by. RFC 6455 §7.1.1: the server closes TCP first; the client waits
+   * for that a short while, then closes itself.
+   */
+  #handshakeDone(): void {
+    if (this.#isServer) {
+      this.#socket!.end();
+      this.#armCloseTimer(this.#closeTimeout);
+    } else {
+      this.#armCloseTimer(Math.min(this.#closeTimeout, CLIENT_CLOSE_GRACE));
+    }
+  }
+
+  /** (Re)arms the timer that destroys the socket if the closing does not finish in `ms`. */
+  #armCloseTimer(ms: number): void {
+    if (this.#socketClosed) return;
+    if (this.#closeTimer !== null) clearTimeout(this.#closeTimer);
+    this.#closeTimer = setTimeout(closeTimerFired, ms, this);
     this.#closeTimer.unref?.();
   }
 
@@ -420,7 +437,7 @@ export class WebSocket extends WebSocketEventTarget {
         // Input is discarded from now on; reading on lets the peer's FIN arrive.
         socket.resume();
         socket.end();
-        this.#armCloseTimer();
+        this.#armCloseTimer(this.#closeTimeout);
       }
     }
     this.#emitError(error);
@@ -557,7 +574,6 @@ export class WebSocket extends WebSocketEventTarget {
         if (ws.#paused) ws.#socket!.resume();
         // RFC 6455 §5.5.1: echo the code (and reason); no code (1005) is echoed as an empty close frame.
         ws.#startClose(code === 1005 ? undefined : code, code === 1005 ? EMPTY_BUFFER : reason);
-        ws.#armCloseTimer();
       },
       protocolError(ws, error) {
         ws.#fail(error);

@@ -203,6 +203,30 @@ describe("client framing", () => {
     await server.close();
   });
 
+  test("after the closing handshake the client waits briefly for the server's TCP close, then closes itself", async () => {
+    let serverSocket: net.Socket | undefined;
+    const server = await rawServer((r) => {
+      serverSocket = r.socket;
+      answer101(r);
+      // Echo the close frame (unmasked) but never close TCP.
+      r.socket.on("data", (c: Buffer) => {
+        if ((c[0]! & 0x0f) === 0x8) r.socket.write(Buffer.from([0x88, 0x02, 0x0f, 0xa0]));
+      });
+    });
+    const ws = new WebSocket(server.url, [], { perMessageDeflate: false });
+    await next(ws, "open");
+    const started = Date.now();
+    const closedEvent = new Promise<{ code: number; wasClean: boolean }>((resolve) => (ws.onclose = (e) => resolve(e)));
+    ws.close(4000);
+    const event = await within(closedEvent, 5000);
+    assert.equal(event.code, 4000);
+    assert.equal(event.wasClean, true);
+    assert.ok(Date.now() - started >= 1500, "waited for the server first");
+    const serverSaw = await within(new Promise<boolean>((resolve) => (serverSocket!.destroyed ? resolve(true) : serverSocket!.once("close", () => resolve(true)))));
+    assert.ok(serverSaw);
+    await server.close();
+  });
+
   test("client frames are masked with fresh keys and mask: false is honoured on request", async () => {
     const chunks: Buffer[] = [];
     const server = await rawServer((r) => {
