@@ -14,9 +14,7 @@ export type { ManagerOptions, ManagerReservedEvents, Parser } from "./manager.js
 export { Socket } from "./socket.js";
 export type { ConnectError, DisconnectReason, SocketOptions, SocketReservedEvents } from "./socket.js";
 export { backoffDelay } from "./backoff.js";
-// eslint-disable-next-line no-restricted-imports -- src/client/engine is the client's own Engine.IO layer, not src/engine
 export { EngineClient } from "./engine/engine-client.js";
-// eslint-disable-next-line no-restricted-imports -- src/client/engine is the client's own Engine.IO layer, not src/engine
 export type { EngineClientOptions, EngineHandler } from "./engine/engine-client.js";
 export type { Transport, TransportName } from "./transports/transport.js";
 export type { DecorateAcknowledgements, DefaultEventsMap, EventNames, EventParams, EventsMap } from "./typed-events.js";

@@ -5,9 +5,7 @@ import { encodeSocketPacket, SocketPacketDecoder } from "../protocol/index.js";
 import type { SocketPacket } from "../protocol/index.js";
 import { backoffDelay } from "./backoff.js";
 import { Emitter, noop } from "./emitter.js";
-// eslint-disable-next-line no-restricted-imports -- src/client/engine is the client's own Engine.IO layer, not src/engine
 import { EngineClient } from "./engine/engine-client.js";
-// eslint-disable-next-line no-restricted-imports -- src/client/engine is the client's own Engine.IO layer, not src/engine
 import type { EngineHandler } from "./engine/engine-client.js";
 import { Socket } from "./socket.js";
 import type { SocketOptions } from "./socket.js";
