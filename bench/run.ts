@@ -1,12 +1,18 @@
 /**
- * `npm run bench [-- options]`: end-to-end WebSocket benchmarks, our server against ws, with the
- * server and the load generator in separate processes pinned to separate cores.
+ * `npm run bench [-- options]`: end-to-end benchmarks with the server and the load generator in
+ * separate processes pinned to separate cores.
+ *
+ * Suites (`--suite`):
+ *   sio (default)        Socket.IO: Courant (websocket-only and default transports) against
+ *                        socket.io 4 (both) and ws speaking the protocol by hand (bench/sio/)
+ *   websocket            courant/websocket against ws (bench/e2e/)
  *
  * Options:
- *   --quick              one repetition, short windows, 2 000 idle connections (under a minute)
+ *   --quick              one repetition, short windows, fewer connections (under a minute)
  *   --reps <n>           repetitions (default 3; medians are reported)
- *   --scenarios <a,b>    echo, fanout, idle-memory (default: all)
+ *   --scenarios <a,b>    restrict to these scenarios (default: all of the suite)
  *   --targets <a,b>      restrict every scenario to these targets
+ *   --profile            (sio) run each server under node --cpu-prof, profiles in bench/sio/profiles/
  */
 import { parseArgs } from "node:util";
 import { CORES } from "./e2e/processes.js";
@@ -16,6 +22,7 @@ import { echo } from "./e2e/scenarios/echo.js";
 import { fanout } from "./e2e/scenarios/fanout.js";
 import { idleMemory } from "./e2e/scenarios/idle-memory.js";
 import type { Scenario } from "./e2e/scenarios/scenario.js";
+import { runSioSuite } from "./sio/run-sio.js";
 import { TARGET_NAMES, loadTarget } from "./targets/index.js";
 
 const SCENARIOS: readonly Scenario[] = [echo, fanout, idleMemory];
@@ -26,12 +33,19 @@ const { values: args } = parseArgs({
     reps: { type: "string" },
     scenarios: { type: "string" },
     targets: { type: "string" },
+    suite: { type: "string", default: "sio" },
+    profile: { type: "boolean", default: false },
   },
   allowPositionals: false,
 });
 
 const quick = args.quick === true;
 const repetitions = args.reps !== undefined ? Math.max(1, Number(args.reps)) : quick ? 1 : 3;
+if (args.suite === "sio") {
+  await runSioSuite({ quick, repetitions, scenarios: args.scenarios?.split(","), targets: args.targets?.split(","), profile: args.profile === true });
+  process.exit(0);
+}
+if (args.suite !== "websocket") throw new Error(`unknown suite ${args.suite} (known: sio, websocket)`);
 const wantedScenarios = args.scenarios?.split(",") ?? SCENARIOS.map((s) => s.name);
 const wantedTargets = args.targets?.split(",");
 for (const name of wantedTargets ?? []) if (!TARGET_NAMES.includes(name)) throw new Error(`unknown target ${name} (known: ${TARGET_NAMES.join(", ")})`);

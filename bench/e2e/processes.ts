@@ -19,7 +19,13 @@ const TASKSET = ["/usr/bin/taskset", "/bin/taskset"].find((p) => existsSync(p));
 export const CORES: { server: number; generator: number } | undefined =
   TASKSET !== undefined && availableParallelism() >= 2 ? { server: 0, generator: 1 } : undefined;
 
-function spawnNode(entry: string, args: string[], nodeFlags: string[], core: number | undefined): ChildProcess {
+/**
+ * Forks a Node process running `entry` through tsx, pinned to `core` with taskset when possible.
+ *
+ * @example
+ * const child = spawnNode(entry, [], ["--expose-gc"], CORES?.server);
+ */
+export function spawnNode(entry: string, args: string[], nodeFlags: string[], core: number | undefined): ChildProcess {
   const execArgv = [...nodeFlags, "--import", "tsx"];
   if (TASKSET === undefined || core === undefined) {
     return fork(entry, args, { execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
@@ -32,7 +38,14 @@ function spawnNode(entry: string, args: string[], nodeFlags: string[], core: num
   });
 }
 
-function waitFor<T>(child: ChildProcess, accept: (message: unknown) => T | undefined, timeoutMs: number, what: string): Promise<T> {
+/**
+ * Waits for the first IPC message from `child` that `accept` maps to a value; rejects when the
+ * child exits or after `timeoutMs`.
+ *
+ * @example
+ * const ready = await waitFor(child, (m) => m, 5_000, "start");
+ */
+export function waitFor<T>(child: ChildProcess, accept: (message: unknown) => T | undefined, timeoutMs: number, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const onMessage = (message: unknown): void => {
       let value: T | undefined;
@@ -78,7 +91,15 @@ export class ServerProcess {
 
   /** Starts `target` in `mode` and waits until it listens. */
   static async start(target: string, mode: "echo" | "request", batch = 1, size = 100): Promise<ServerProcess> {
-    const child = spawnNode(SERVER_ENTRY, [target, mode, String(batch), String(size)], ["--expose-gc", "--max-old-space-size=4096"], CORES?.server);
+    return ServerProcess.launch(SERVER_ENTRY, [target, mode, String(batch), String(size)], [], target);
+  }
+
+  /**
+   * Starts another server entry speaking the same IPC protocol (`ready`, `memory`, `connections`,
+   * `cpu`, `stop`), e.g. the Socket.IO benchmark's, with extra Node flags (`--cpu-prof`, ...).
+   */
+  static async launch(entry: string, args: string[], extraFlags: string[], target: string): Promise<ServerProcess> {
+    const child = spawnNode(entry, args, ["--expose-gc", "--max-old-space-size=4096", ...extraFlags], CORES?.server);
     const ready = await waitFor(child, (m) => ((m as ServerReply).type === "ready" ? (m as Extract<ServerReply, { type: "ready" }>) : undefined), 30_000, `${target} server start`);
     return new ServerProcess(child, ready.port);
   }

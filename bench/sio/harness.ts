@@ -1,0 +1,121 @@
+/**
+ * Process plumbing for the Socket.IO benchmark: the server process (bench/sio/server-process.ts,
+ * pinned to the server core), one or more generator processes (pinned to the generator core), and
+ * each core's busy share from /proc/stat, which includes the kernel's loopback work.
+ */
+import type { ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { SioGeneratorMessage, SioJob, SioResult } from "../generator/sio-generator.js";
+import { CORES, ServerProcess, spawnNode, waitFor } from "../e2e/processes.js";
+import type { Workload } from "./workload.js";
+
+const SERVER_ENTRY = fileURLToPath(new URL("./server-process.ts", import.meta.url));
+const GENERATOR_ENTRY = fileURLToPath(new URL("../generator/sio-generator.ts", import.meta.url));
+
+/** Where `--cpu-prof` profiles go when profiling is on. */
+export const PROFILE_DIR = fileURLToPath(new URL("./profiles/", import.meta.url));
+
+/** Default workload; scenarios override fields. */
+export const BASE_WORKLOAD: Workload = { kind: "all", batch: 1, rooms: 0, binarySize: 0, pingInterval: 25_000 };
+
+/**
+ * Starts `target`'s server with `workload`, optionally under `--cpu-prof`.
+ *
+ * @example
+ * const server = await startSioServer("courant-ws", { ...BASE_WORKLOAD, batch: 100 });
+ */
+export function startSioServer(target: string, workload: Workload, profile = false): Promise<ServerProcess> {
+  const flags = profile ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${target}-${Date.now()}.cpuprofile`] : [];
+  return ServerProcess.launch(SERVER_ENTRY, [target, JSON.stringify(workload)], flags, target);
+}
+
+/** A running Socket.IO generator process. */
+export class SioGenerator {
+  readonly child: ChildProcess;
+
+  private constructor(child: ChildProcess) {
+    this.child = child;
+  }
+
+  /**
+   * Starts a generator on the generator core and hands it `job`.
+   *
+   * @example
+   * const generator = SioGenerator.start(job);
+   */
+  static start(job: SioJob): SioGenerator {
+    const child = spawnNode(GENERATOR_ENTRY, [], ["--max-old-space-size=4096"], CORES?.generator);
+    child.send(job);
+    return new SioGenerator(child);
+  }
+
+  next<T extends SioGeneratorMessage["type"]>(type: T, timeoutMs: number): Promise<Extract<SioGeneratorMessage, { type: T }>> {
+    return waitFor(
+      this.child,
+      (m) => {
+        const message = m as SioGeneratorMessage;
+        if (message.type === "error") throw new Error(`generator: ${message.message}`);
+        return message.type === type ? (message as Extract<SioGeneratorMessage, { type: T }>) : undefined;
+      },
+      timeoutMs,
+      `generator ${type}`,
+    );
+  }
+
+  /** Idle mode: asks for the result. */
+  async report(timeoutMs = 10_000): Promise<SioResult> {
+    const answer = this.next("result", timeoutMs);
+    this.child.send({ type: "report" });
+    return (await answer).result;
+  }
+
+  /** Idle mode: tells the generator to close its connections and exit. */
+  release(): void {
+    if (this.child.connected) this.child.send({ type: "stop" });
+  }
+
+  async exit(timeoutMs = 10_000): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, timeoutMs))]);
+    if (this.child.exitCode === null) this.child.kill("SIGKILL");
+  }
+}
+
+/** A job with the defaults filled in. */
+export function job(fields: Partial<SioJob> & Pick<SioJob, "mode" | "port" | "connections">): SioJob {
+  return { rooms: 0, deliveriesPerGo: 0, inflightGos: 2, inflight: 1, warmupMs: 500, durationMs: 2_000, connectConcurrency: 100, ...fields };
+}
+
+function readCoreTicks(): { busy: number; total: number }[] {
+  const cores: { busy: number; total: number }[] = [];
+  for (const line of readFileSync("/proc/stat", "latin1").split("\n")) {
+    if (!/^cpu\d+ /.test(line)) continue;
+    const fields = line.trim().split(/\s+/).slice(1).map(Number);
+    const total = fields.reduce((a, b) => a + b, 0);
+    const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+    cores.push({ busy: total - idle, total });
+  }
+  return cores;
+}
+
+/**
+ * Starts measuring each core's busy share; the returned function reads it (`core0`, `core1`, …,
+ * 1 = fully busy, user + system + softirq, so loopback work shows).
+ *
+ * @example
+ * const cores = coreMeter(); await work(); console.log(cores());
+ */
+export function coreMeter(): () => Record<string, number> {
+  const first = readCoreTicks();
+  return () => {
+    const out: Record<string, number> = {};
+    readCoreTicks().forEach((now, i) => {
+      const before = first[i];
+      if (before === undefined) return;
+      out[`core${i}Busy`] = (now.busy - before.busy) / Math.max(1, now.total - before.total);
+    });
+    return out;
+  };
+}

@@ -1,0 +1,139 @@
+/**
+ * The Socket.IO benchmark suite (issue 8): every scenario against every target, repetitions
+ * alternating targets, medians, ratios, the target checks, and the outputs in bench/results/
+ * (`latest.md`, `latest.svg`, `sio-<timestamp>.json`).
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { fileURLToPath } from "node:url";
+import { CORES } from "../e2e/processes.js";
+import { median } from "../e2e/report.js";
+import type { Series } from "../e2e/report.js";
+import { checkTargets, sioMarkdownTable, sioSvgChart, targetTable } from "./report.js";
+import { SIO_SCENARIOS } from "./scenarios.js";
+import { SIO_TARGETS, loadSioTarget } from "./targets/index.js";
+
+export interface SioSuiteOptions {
+  quick: boolean;
+  repetitions: number;
+  scenarios: readonly string[] | undefined;
+  targets: readonly string[] | undefined;
+  profile: boolean;
+}
+
+function shown(result: Record<string, number>): string {
+  return Object.entries(result)
+    .map(([key, value]) => `${key}=${Math.abs(value) < 10 ? value.toFixed(2) : Math.round(value)}`)
+    .join(" ");
+}
+
+/**
+ * Runs the suite and writes the results; returns the Markdown report.
+ *
+ * @example
+ * await runSioSuite({ quick: true, repetitions: 1, scenarios: undefined, targets: undefined, profile: false });
+ */
+export async function runSioSuite(options: SioSuiteOptions): Promise<string> {
+  for (const name of options.targets ?? []) if (!SIO_TARGETS.includes(name)) throw new Error(`unknown target ${name} (known: ${SIO_TARGETS.join(", ")})`);
+  for (const name of options.scenarios ?? []) if (!SIO_SCENARIOS.some((s) => s.name === name)) throw new Error(`unknown scenario ${name} (known: ${SIO_SCENARIOS.map((s) => s.name).join(", ")})`);
+  const scenarios = SIO_SCENARIOS.filter((s) => (options.scenarios === undefined ? !(options.quick && s.full === true) : options.scenarios.includes(s.name)));
+  const labels: Record<string, string> = {};
+  for (const name of SIO_TARGETS) labels[name] = (await loadSioTarget(name)).label;
+
+  const started = Date.now();
+  console.log(`# Socket.IO benchmark (${options.quick ? "quick" : "full"}, ${options.repetitions} repetition${options.repetitions === 1 ? "" : "s"})`);
+  console.log(CORES === undefined ? "cores: not pinned (no taskset or a single core)" : `cores: server on CPU ${CORES.server}, generator(s) on CPU ${CORES.generator} (taskset)`);
+  const series: Series[] = [];
+  const runs: { scenario: string; target: string; repetition: number; result: Record<string, number> }[] = [];
+  const failures: string[] = [];
+  for (const scenario of scenarios) {
+    const targets = scenario.targets.filter((t) => options.targets === undefined || options.targets.includes(t));
+    for (const metric of scenario.metrics) for (const target of targets) series.push({ scenario: scenario.name, metric, target, values: [] });
+    const reps = scenario.repetitions ?? options.repetitions;
+    for (let rep = 1; rep <= reps; rep++) {
+      // Targets alternate within each repetition so slow drift of the machine hits all alike.
+      for (const target of targets) {
+        const t0 = Date.now();
+        let result: Record<string, number>;
+        try {
+          result = await scenario.run(target, { quick: options.quick, profile: options.profile });
+        } catch (err) {
+          const message = `${scenario.name} #${rep} ${target}: FAILED ${err instanceof Error ? err.message : String(err)}`;
+          failures.push(message);
+          console.log(`  ${message}`);
+          continue;
+        }
+        for (const metric of scenario.metrics) {
+          const value = result[metric.key];
+          if (value !== undefined) series.find((s) => s.scenario === scenario.name && s.metric.key === metric.key && s.target === target)?.values.push(value);
+        }
+        runs.push({ scenario: scenario.name, target, repetition: rep, result });
+        console.log(`  ${scenario.name} #${rep} ${target}: ${shown(result)} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+      }
+    }
+  }
+
+  const targets = SIO_TARGETS.filter((t) => series.some((s) => s.target === t && s.values.length > 0));
+  const cpuLines: string[] = [];
+  for (const scenario of scenarios) {
+    for (const target of targets) {
+      const mine = runs.filter((r) => r.scenario === scenario.name && r.target === target);
+      if (mine.length === 0 || mine[0]?.result["serverCpu"] === undefined) continue;
+      const m = (key: string): string => median(mine.map((r) => r.result[key] ?? Number.NaN)).toFixed(2);
+      cpuLines.push(`| ${scenario.name} | ${target} | ${m("serverCpu")} | ${m("generatorCpu")} | ${m("core0Busy")} | ${m("core1Busy")} |`);
+    }
+  }
+  const checks = checkTargets(series);
+  const date = new Date().toISOString();
+  const md = [
+    `Measured ${date.slice(0, 10)} with \`npm run bench${options.quick ? " -- --quick" : ""}\` (Node ${process.version}, ${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores; ` +
+      `${CORES === undefined ? "processes not pinned" : `server pinned to CPU ${CORES.server}, load generator(s) to CPU ${CORES.generator}`}; median of ${options.repetitions}).`,
+    "",
+    sioMarkdownTable(series, targets),
+    "",
+    targetTable(checks),
+    "",
+    ...targets.map((t) => `- **${t}**: ${labels[t] ?? t}`),
+    ...scenarios.map((s) => `- *${s.name}*: ${s.description}`),
+    "",
+    "CPU share (median; 1.00 = one core): a generator or core near 1.00 means the load, not the server, set the pace.",
+    "",
+    "| scenario | target | server process | generator process | core 0 busy | core 1 busy |",
+    "|---|---|---:|---:|---:|---:|",
+    ...cpuLines,
+    ...(failures.length > 0 ? ["", "Failed runs:", ...failures.map((f) => `- ${f}`)] : []),
+  ].join("\n");
+
+  const dir = fileURLToPath(new URL("../results/", import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  const stamp = date.replace(/[:.]/g, "-");
+  const json = `${dir}sio-${options.quick ? "quick-" : ""}${stamp}.json`;
+  writeFileSync(
+    json,
+    JSON.stringify(
+      {
+        date,
+        node: process.version,
+        cpu: cpus()[0]?.model ?? "unknown",
+        cpuCount: cpus().length,
+        cores: CORES ?? null,
+        quick: options.quick,
+        repetitions: options.repetitions,
+        labels,
+        series: series.map((s) => ({ scenario: s.scenario, metric: s.metric.key, unit: s.metric.unit, target: s.target, values: s.values, median: median(s.values) })),
+        checks,
+        runs,
+        failures,
+      },
+      null,
+      2,
+    ) + "\n",
+  );
+  const prefix = options.quick ? "quick" : "latest";
+  writeFileSync(`${dir}${prefix}.md`, md + "\n");
+  writeFileSync(`${dir}${prefix}.svg`, sioSvgChart(series, targets) + "\n");
+  console.log("");
+  console.log(md);
+  console.log(`\nresults: ${json}, ${dir}${prefix}.md, ${dir}${prefix}.svg (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  return md;
+}

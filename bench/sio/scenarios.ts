@@ -1,0 +1,215 @@
+/**
+ * The Socket.IO benchmark scenarios (issue 8). Each starts one server process and its generator
+ * process(es), measures one window, stops them and returns one number per metric plus the CPU
+ * share of every process and the busy share of every core.
+ */
+import type { SioResult } from "../generator/sio-generator.js";
+import type { Metric, Scenario } from "../e2e/scenarios/scenario.js";
+import { BASE_WORKLOAD, SioGenerator, coreMeter, job, startSioServer } from "./harness.js";
+import type { SioJob } from "../generator/sio-generator.js";
+import type { Workload } from "./workload.js";
+import { POLLING_TARGETS, SIO_TARGETS } from "./targets/index.js";
+
+/** Options every Socket.IO scenario takes. */
+export interface SioScenarioOptions {
+  quick: boolean;
+  /** Run the server under `node --cpu-prof` (profiles in bench/sio/profiles/). */
+  profile?: boolean;
+}
+
+/** A Socket.IO scenario: the e2e scenario shape plus an optional fixed repetition count. */
+export interface SioScenario extends Scenario {
+  /** Repetitions regardless of `--reps` (for the long capacity check). */
+  readonly repetitions?: number;
+  /** Skipped with `--quick`. */
+  readonly full?: boolean;
+  run(target: string, options: SioScenarioOptions): Promise<Record<string, number>>;
+}
+
+const rate = (key: string, label: string, unit = "msg/s"): Metric => ({ key, label, unit, better: "higher" });
+const lower = (key: string, label: string, unit: string): Metric => ({ key, label, unit, better: "lower" });
+
+/** One server, one generator, one measured window. */
+async function measured(target: string, workload: Workload, fields: Omit<SioJob, "port">, profile: boolean): Promise<{ result: SioResult; extra: Record<string, number> }> {
+  const server = await startSioServer(target, workload, profile);
+  const generator = SioGenerator.start({ ...fields, port: server.port });
+  try {
+    const connected = await generator.next("connected", 120_000);
+    if (connected.failed > 0) throw new Error(`${connected.failed} of ${fields.connections} connections failed`);
+    // Listen for the result before anything else is awaited: a busy server may answer the CPU
+    // request after the generator has already reported.
+    const pending = generator.next("result", 120_000);
+    pending.catch(() => undefined);
+    const cores = coreMeter();
+    const serverCpu = await server.cpuMeter();
+    const { result } = await pending;
+    if (result.dropped > 0 && fields.mode !== "connect") throw new Error(`${result.dropped} connections dropped`);
+    return { result, extra: { serverCpu: await serverCpu(), generatorCpu: result.cpu, ...cores() } };
+  } finally {
+    await generator.exit();
+    await server.stop();
+  }
+}
+
+function fanout(name: string, batch: number): SioScenario {
+  const connections = 1000;
+  return {
+    name,
+    description: `fan-out: ${connections} clients, io.emit of a 100-byte event, ${batch === 1 ? "one per tick" : `bursts of ${batch} per tick`} (2 bursts outstanding); deliveries/s at the clients, time from the request to the burst's last delivery`,
+    metrics: [rate("deliveriesPerSecond", `fan-out ${batch}/tick: deliveries/s`), lower("lastDeliveryMs", `fan-out ${batch}/tick: time to last delivery (p50)`, "ms")],
+    targets: SIO_TARGETS,
+    async run(target, { quick, profile = false }) {
+      const { result, extra } = await measured(
+        target,
+        { ...BASE_WORKLOAD, batch },
+        job({ mode: "fanout", port: 0, connections, deliveriesPerGo: batch * connections, warmupMs: quick ? 300 : 500, durationMs: quick ? 1_000 : 2_000 }),
+        profile,
+      );
+      return { deliveriesPerSecond: result.rate, lastDeliveryMs: result.p50, ...extra };
+    },
+  };
+}
+
+function echo(name: string, inflight: number): SioScenario {
+  return {
+    name,
+    description: `echo with ack: 100 clients, ${inflight} request${inflight === 1 ? "" : "s"} in flight each (421["echo",…] → 431[…]); round trips/s, p50/p99 latency`,
+    metrics: [rate("roundTripsPerSecond", `echo ${inflight} in flight: round trips/s`), lower("p50Ms", `echo ${inflight} in flight: p50`, "ms"), lower("p99Ms", `echo ${inflight} in flight: p99`, "ms")],
+    targets: SIO_TARGETS,
+    async run(target, { quick, profile = false }) {
+      const { result, extra } = await measured(target, BASE_WORKLOAD, job({ mode: "echo", port: 0, connections: 100, inflight, warmupMs: quick ? 300 : 500, durationMs: quick ? 1_000 : 2_000 }), profile);
+      return { roundTripsPerSecond: result.rate, p50Ms: result.p50, p99Ms: result.p99, ...extra };
+    },
+  };
+}
+
+const rooms: SioScenario = {
+  name: "rooms",
+  description: "rooms: 10 000 clients in 1 000 rooms of 10 (2 000 in 200 with --quick), io.to(random room).emit of a 100-byte event, 100 rooms per tick; deliveries/s",
+  metrics: [rate("deliveriesPerSecond", "rooms: deliveries/s")],
+  targets: SIO_TARGETS,
+  async run(target, { quick, profile = false }) {
+    const connections = quick ? 2_000 : 10_000;
+    const roomCount = connections / 10;
+    const batch = 100;
+    const { result, extra } = await measured(
+      target,
+      { ...BASE_WORKLOAD, kind: "rooms", batch, rooms: roomCount },
+      job({ mode: "fanout", port: 0, connections, rooms: roomCount, deliveriesPerGo: batch * 10, inflightGos: 4, connectConcurrency: 200, warmupMs: quick ? 300 : 500, durationMs: quick ? 1_000 : 2_000 }),
+      profile,
+    );
+    return { deliveriesPerSecond: result.rate, ...extra };
+  },
+};
+
+const binary: SioScenario = {
+  name: "binary",
+  description: "binary: io.emit of a 64 KiB Buffer attachment to 100 clients (451-[…] + one binary frame each); attachments delivered/s",
+  metrics: [rate("deliveriesPerSecond", "binary 64 KiB: attachments/s")],
+  targets: SIO_TARGETS,
+  async run(target, { quick, profile = false }) {
+    const { result, extra } = await measured(
+      target,
+      { ...BASE_WORKLOAD, kind: "binary", batch: 1, binarySize: 64 * 1024 },
+      job({ mode: "fanout", port: 0, connections: 100, deliveriesPerGo: 100, warmupMs: quick ? 300 : 500, durationMs: quick ? 1_000 : 2_000 }),
+      profile,
+    );
+    return { deliveriesPerSecond: result.rate, megabytesPerSecond: (result.rate * 64 * 1024) / 1e6, ...extra };
+  },
+};
+
+const polling: SioScenario = {
+  name: "polling",
+  description: "long-polling: 1 000 polling clients (200 with --quick), bursts of 10 io.emit per tick; deliveries/s (WebSocket-only servers excluded)",
+  metrics: [rate("deliveriesPerSecond", "long-polling: deliveries/s")],
+  targets: POLLING_TARGETS,
+  async run(target, { quick, profile = false }) {
+    const connections = quick ? 200 : 1_000;
+    const batch = 10;
+    const { result, extra } = await measured(
+      target,
+      { ...BASE_WORKLOAD, batch },
+      job({ mode: "polling", port: 0, connections, deliveriesPerGo: batch * connections, connectConcurrency: 50, warmupMs: quick ? 500 : 1_000, durationMs: quick ? 1_000 : 2_000 }),
+      profile,
+    );
+    return { deliveriesPerSecond: result.rate, ...extra };
+  },
+};
+
+const connectRate: SioScenario = {
+  name: "connect",
+  description: "connection rate: 50 concurrent loops of TCP connect + WebSocket upgrade + Engine.IO open + namespace join (40) + close; handshakes/s",
+  metrics: [rate("handshakesPerSecond", "connection rate: handshakes/s", "conn/s")],
+  targets: SIO_TARGETS,
+  async run(target, { quick, profile = false }) {
+    const { result, extra } = await measured(target, BASE_WORKLOAD, job({ mode: "connect", port: 0, connections: 0, connectConcurrency: 50, warmupMs: 300, durationMs: quick ? 1_000 : 2_000 }), profile);
+    return { handshakesPerSecond: result.rate, ...extra };
+  },
+};
+
+/** Opens `connections` idle clients over generators of at most 9 500 each and measures memory. */
+async function idleRun(target: string, connections: number, pingInterval: number, holdMs: number): Promise<Record<string, number>> {
+  const server = await startSioServer(target, { ...BASE_WORKLOAD, pingInterval });
+  const before = await server.request<"memory">("memory");
+  const parts = Math.ceil(connections / 9_500);
+  const generators: SioGenerator[] = [];
+  try {
+    for (let i = 0; i < parts; i++) {
+      const share = Math.floor(connections / parts) + (i < connections % parts ? 1 : 0);
+      generators.push(SioGenerator.start(job({ mode: "idle", port: server.port, connections: share, connectConcurrency: 100 })));
+    }
+    const connected = await Promise.all(generators.map((g) => g.next("connected", 180_000)));
+    const failed = connected.reduce((a, c) => a + c.failed, 0);
+    if (failed > 0) throw new Error(`${failed} of ${connections} idle connections failed`);
+    await server.waitForConnections(connections, 60_000);
+    if (holdMs > 0) await new Promise((resolve) => setTimeout(resolve, holdMs));
+    const after = await server.request<"memory">("memory", 60_000);
+    const reports = await Promise.all(generators.map((g) => g.report()));
+    const maxPingGapMs = Math.max(...reports.map((r) => r.maxPingGapMs));
+    return {
+      rssPerConnection: (after.rss - before.rss) / connections,
+      heapPerConnection: (after.heapUsed - before.heapUsed) / connections,
+      connected: after.connections,
+      dropped: reports.reduce((a, r) => a + r.dropped, 0),
+      pings: reports.reduce((a, r) => a + r.pings, 0),
+      maxPingGapMs,
+      maxPingGapRatio: maxPingGapMs / pingInterval,
+    };
+  } finally {
+    for (const g of generators) g.release();
+    await Promise.all(generators.map((g) => g.exit()));
+    await server.stop();
+  }
+}
+
+const idleMemory: SioScenario = {
+  name: "idle-memory",
+  description: "idle memory: 10 000 connections (2 000 with --quick) over two generator processes; server RSS and heap delta per connection after forced GCs",
+  metrics: [lower("rssPerConnection", "idle: RSS per connection", "bytes"), lower("heapPerConnection", "idle: heap per connection", "bytes")],
+  targets: SIO_TARGETS,
+  run: (target, { quick }) => idleRun(target, quick ? 2_000 : 10_000, 25_000, 0),
+};
+
+const idleCapacity: SioScenario = {
+  name: "idle-capacity",
+  description: "capacity: 19 000 idle connections held by one server process, pingInterval 5 s, held 12 s; every connection must stay and every ping gap stay within 1.2 × pingInterval",
+  metrics: [lower("maxPingGapRatio", "19 000 idle: largest ping gap / pingInterval", "x"), lower("rssPerConnection", "19 000 idle: RSS per connection", "bytes")],
+  targets: ["courant-ws", "socket.io-ws"],
+  repetitions: 1,
+  full: true,
+  run: (target) => idleRun(target, 19_000, 5_000, 12_000),
+};
+
+/** Every Socket.IO scenario, in report order. */
+export const SIO_SCENARIOS: readonly SioScenario[] = [
+  fanout("fanout-burst", 100),
+  fanout("fanout-tick", 1),
+  echo("echo-1", 1),
+  echo("echo-8", 8),
+  idleMemory,
+  connectRate,
+  rooms,
+  binary,
+  polling,
+  idleCapacity,
+];

@@ -1,0 +1,70 @@
+/**
+ * Courant and socket.io 4 behind the same Socket.IO 4 server API: both targets run this very code,
+ * so any difference comes from the implementation, not from the handlers.
+ */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { RoomPicker, SMALL_PAYLOAD } from "../workload.js";
+import type { SioServer, Workload } from "../workload.js";
+
+/** The part of the Socket.IO 4 server API the benchmark uses (structural, so both servers fit). */
+interface ApiSocket {
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  join(room: string): unknown;
+}
+interface ApiServer {
+  on(event: "connection", listener: (socket: ApiSocket) => void): unknown;
+  emit(event: string, ...args: unknown[]): unknown;
+  to(room: string): { emit(event: string, ...args: unknown[]): unknown };
+  close(fn?: (err?: Error) => void): unknown;
+  readonly sockets: { readonly sockets: { readonly size: number } };
+}
+
+export type ServerFactory = (httpServer: ReturnType<typeof createServer>, options: Record<string, unknown>) => ApiServer;
+
+/**
+ * Starts `factory`'s server on an ephemeral loopback port with the benchmark's handlers.
+ *
+ * @example
+ * const server = await startSocketIoApi((http, opts) => new Server(http, opts), workload, true);
+ */
+export async function startSocketIoApi(factory: ServerFactory, workload: Workload, websocketOnly: boolean): Promise<SioServer> {
+  const http = createServer();
+  const options: Record<string, unknown> = {
+    pingInterval: workload.pingInterval,
+    pingTimeout: 20_000,
+    perMessageDeflate: false,
+    httpCompression: false,
+    serveClient: false,
+    maxHttpBufferSize: 1e7,
+  };
+  if (websocketOnly) options["transports"] = ["websocket"];
+  const io = factory(http, options);
+  const picker = new RoomPicker(workload.rooms);
+  const binary = Buffer.alloc(workload.binarySize, 0x62);
+  const { kind, batch } = workload;
+  const go = (): void => {
+    if (kind === "all") for (let i = 0; i < batch; i++) io.emit("m", SMALL_PAYLOAD);
+    else if (kind === "rooms") for (let i = 0; i < batch; i++) io.to(picker.next()).emit("m", SMALL_PAYLOAD);
+    else for (let i = 0; i < batch; i++) io.emit("b", binary);
+  };
+  io.on("connection", (socket) => {
+    socket.on("go", go);
+    socket.on("join", (room: string) => socket.join(room));
+    socket.on("echo", (data: unknown, ack: (answer: unknown) => void) => ack(data));
+  });
+  await new Promise<void>((resolve, reject) => {
+    http.once("error", reject);
+    http.listen(0, "127.0.0.1", resolve);
+  });
+  return {
+    port: (http.address() as AddressInfo).port,
+    connectionCount: () => io.sockets.sockets.size,
+    close: () =>
+      new Promise<void>((resolve) => {
+        io.close(() => resolve());
+        http.closeAllConnections();
+        setTimeout(resolve, 2_000).unref();
+      }),
+  };
+}
