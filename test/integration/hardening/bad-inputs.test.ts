@@ -46,7 +46,12 @@ async function start(options: Partial<ServerOptions> = {}, http = createServer()
 async function bystander(f: Fixture, transports: ("polling" | "websocket")[] = ["polling", "websocket"]): Promise<ClientSocket> {
   const client = ioc(`http://127.0.0.1:${f.port}`, { transports, forceNew: true, reconnection: false, timeout: 5000 });
   f.clients.push(client);
-  if (!client.connected) await Promise.race([once(client, "connect"), once(client, "connect_error").then(([e]) => Promise.reject(e as Error))]);
+  if (!client.connected) {
+    await new Promise<void>((resolve, reject) => {
+      client.once("connect", () => resolve());
+      client.once("connect_error", (err) => reject(err));
+    });
+  }
   await assertWorks(client);
   return client;
 }
