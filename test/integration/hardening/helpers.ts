@@ -16,6 +16,8 @@ export interface ServerStats {
   broadcasts: number;
   acked: number;
   uncaught: number;
+  /** Server-side disconnect reasons other than "client namespace disconnect" and "transport close". */
+  reasons: Record<string, number>;
 }
 
 export interface ChildServer {

@@ -190,7 +190,7 @@ test(`soak: ${CLIENTS} clients churning for ${DURATION / 1000} s under broadcast
     t.diagnostic(`duration ${(elapsed / 1000).toFixed(1)} s (ramp-up to ${CLIENTS} in ${(rampMs / 1000).toFixed(1)} s)`);
     t.diagnostic(`connections opened ${counters.opened}, Socket.IO connects ${counters.connected}, peak held ${counters.peakHeld}`);
     t.diagnostic(`server broadcasts ${after.broadcasts}, tick deliveries ${counters.ticks}, room deliveries ${counters.roomMessages}, acks ${counters.acks} (lost ${counters.lostAcks})`);
-    t.diagnostic(`client errors ${counters.errors.length}, server uncaught ${after.uncaught}`);
+    t.diagnostic(`client errors ${counters.errors.length} (${[...new Set(counters.errors)].join(", ")}), server uncaught ${after.uncaught}, other disconnect reasons ${JSON.stringify(after.reasons)}`);
     t.diagnostic(`server heap: baseline ${mib(baseline.heapUsed)}, peak sample ${mib(peak.heapUsed)} (${peak.clientsCount} clients), after ${mib(after.heapUsed)}; rss after ${mib(after.rss)}`);
 
     assert.equal(after.uncaught, 0, "no unhandled error in the server");
