@@ -8,7 +8,8 @@
  *   websocket            courant/websocket against ws (bench/e2e/)
  *
  * Options:
- *   --quick              one repetition, short windows, fewer connections (under a minute)
+ *   --quick              one repetition, short windows, fewer connections (under a minute); for
+ *                        sio: fan-out, echo and idle memory, courant-ws against socket.io-ws and ws
  *   --reps <n>           repetitions (default 3; medians are reported)
  *   --scenarios <a,b>    restrict to these scenarios (default: all of the suite)
  *   --targets <a,b>      restrict every scenario to these targets

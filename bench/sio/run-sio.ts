@@ -13,6 +13,8 @@ import { checkTargets, sioMarkdownTable, sioSvgChart, targetTable } from "./repo
 import { SIO_SCENARIOS } from "./scenarios.js";
 import { SIO_TARGETS, loadSioTarget } from "./targets/index.js";
 
+const QUICK_TARGETS = ["courant-ws", "socket.io-ws", "ws"];
+
 export interface SioSuiteOptions {
   quick: boolean;
   repetitions: number;
@@ -36,7 +38,9 @@ function shown(result: Record<string, number>): string {
 export async function runSioSuite(options: SioSuiteOptions): Promise<string> {
   for (const name of options.targets ?? []) if (!SIO_TARGETS.includes(name)) throw new Error(`unknown target ${name} (known: ${SIO_TARGETS.join(", ")})`);
   for (const name of options.scenarios ?? []) if (!SIO_SCENARIOS.some((s) => s.name === name)) throw new Error(`unknown scenario ${name} (known: ${SIO_SCENARIOS.map((s) => s.name).join(", ")})`);
-  const scenarios = SIO_SCENARIOS.filter((s) => (options.scenarios === undefined ? !(options.quick && s.full === true) : options.scenarios.includes(s.name)));
+  const scenarios = SIO_SCENARIOS.filter((s) => (options.scenarios === undefined ? (options.quick ? s.quick === true : true) : options.scenarios.includes(s.name)));
+  // --quick without --targets: Courant (websocket-only) against both baselines only.
+  const wanted = options.targets ?? (options.quick ? QUICK_TARGETS : undefined);
   const labels: Record<string, string> = {};
   for (const name of SIO_TARGETS) labels[name] = (await loadSioTarget(name)).label;
 
@@ -47,7 +51,7 @@ export async function runSioSuite(options: SioSuiteOptions): Promise<string> {
   const runs: { scenario: string; target: string; repetition: number; result: Record<string, number> }[] = [];
   const failures: string[] = [];
   for (const scenario of scenarios) {
-    const targets = scenario.targets.filter((t) => options.targets === undefined || options.targets.includes(t));
+    const targets = scenario.targets.filter((t) => wanted === undefined || wanted.includes(t));
     for (const metric of scenario.metrics) for (const target of targets) series.push({ scenario: scenario.name, metric, target, values: [] });
     const reps = scenario.repetitions ?? options.repetitions;
     for (let rep = 1; rep <= reps; rep++) {
@@ -56,7 +60,9 @@ export async function runSioSuite(options: SioSuiteOptions): Promise<string> {
         const t0 = Date.now();
         let result: Record<string, number>;
         try {
-          result = await scenario.run(target, { quick: options.quick, profile: options.profile });
+          // NaN (e.g. no latency sample in the window) crosses IPC as null.
+          const raw = await scenario.run(target, { quick: options.quick, profile: options.profile });
+          result = Object.fromEntries(Object.entries(raw).map(([key, value]) => [key, typeof value === "number" ? value : Number.NaN]));
         } catch (err) {
           const message = `${scenario.name} #${rep} ${target}: FAILED ${err instanceof Error ? err.message : String(err)}`;
           failures.push(message);
@@ -65,7 +71,7 @@ export async function runSioSuite(options: SioSuiteOptions): Promise<string> {
         }
         for (const metric of scenario.metrics) {
           const value = result[metric.key];
-          if (value !== undefined) series.find((s) => s.scenario === scenario.name && s.metric.key === metric.key && s.target === target)?.values.push(value);
+          if (value !== undefined && Number.isFinite(value)) series.find((s) => s.scenario === scenario.name && s.metric.key === metric.key && s.target === target)?.values.push(value);
         }
         runs.push({ scenario: scenario.name, target, repetition: rep, result });
         console.log(`  ${scenario.name} #${rep} ${target}: ${shown(result)} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);

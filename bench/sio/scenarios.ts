@@ -23,6 +23,8 @@ export interface SioScenario extends Scenario {
   readonly repetitions?: number;
   /** Skipped with `--quick`. */
   readonly full?: boolean;
+  /** Run with `--quick` (a subset, so that it finishes in under a minute). */
+  readonly quick?: boolean;
   run(target: string, options: SioScenarioOptions): Promise<Record<string, number>>;
 }
 
@@ -55,6 +57,7 @@ function fanout(name: string, batch: number): SioScenario {
   const connections = 1000;
   return {
     name,
+    quick: true,
     description: `fan-out: ${connections} clients, io.emit of a 100-byte event, ${batch === 1 ? "one per tick" : `bursts of ${batch} per tick`} (2 bursts outstanding); deliveries/s at the clients, time from the request to the burst's last delivery`,
     metrics: [rate("deliveriesPerSecond", `fan-out ${batch}/tick: deliveries/s`), lower("lastDeliveryMs", `fan-out ${batch}/tick: time to last delivery (p50)`, "ms")],
     targets: SIO_TARGETS,
@@ -62,7 +65,7 @@ function fanout(name: string, batch: number): SioScenario {
       const { result, extra } = await measured(
         target,
         { ...BASE_WORKLOAD, batch },
-        job({ mode: "fanout", port: 0, connections, deliveriesPerGo: batch * connections, warmupMs: quick ? 300 : 500, durationMs: quick ? 1_000 : 2_000 }),
+        job({ mode: "fanout", port: 0, connections, deliveriesPerGo: batch * connections, warmupMs: quick ? 300 : 500, durationMs: batch > 1 ? (quick ? 1_500 : 3_000) : quick ? 700 : 2_000 }),
         profile,
       );
       return { deliveriesPerSecond: result.rate, lastDeliveryMs: result.p50, ...extra };
@@ -73,11 +76,12 @@ function fanout(name: string, batch: number): SioScenario {
 function echo(name: string, inflight: number): SioScenario {
   return {
     name,
+    quick: true,
     description: `echo with ack: 100 clients, ${inflight} request${inflight === 1 ? "" : "s"} in flight each (421["echo",…] → 431[…]); round trips/s, p50/p99 latency`,
     metrics: [rate("roundTripsPerSecond", `echo ${inflight} in flight: round trips/s`), lower("p50Ms", `echo ${inflight} in flight: p50`, "ms"), lower("p99Ms", `echo ${inflight} in flight: p99`, "ms")],
     targets: SIO_TARGETS,
     async run(target, { quick, profile = false }) {
-      const { result, extra } = await measured(target, BASE_WORKLOAD, job({ mode: "echo", port: 0, connections: 100, inflight, warmupMs: quick ? 300 : 500, durationMs: quick ? 1_000 : 2_000 }), profile);
+      const { result, extra } = await measured(target, BASE_WORKLOAD, job({ mode: "echo", port: 0, connections: 100, inflight, warmupMs: quick ? 200 : 500, durationMs: quick ? 700 : 2_000 }), profile);
       return { roundTripsPerSecond: result.rate, p50Ms: result.p50, p99Ms: result.p99, ...extra };
     },
   };
@@ -184,6 +188,7 @@ async function idleRun(target: string, connections: number, pingInterval: number
 
 const idleMemory: SioScenario = {
   name: "idle-memory",
+  quick: true,
   description: "idle memory: 10 000 connections (2 000 with --quick) over two generator processes; server RSS and heap delta per connection after forced GCs",
   metrics: [lower("rssPerConnection", "idle: RSS per connection", "bytes"), lower("heapPerConnection", "idle: heap per connection", "bytes")],
   targets: SIO_TARGETS,
