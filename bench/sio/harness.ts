@@ -26,7 +26,8 @@ export const BASE_WORKLOAD: Workload = { kind: "all", batch: 1, rooms: 0, binary
  * const server = await startSioServer("courant-ws", { ...BASE_WORKLOAD, batch: 100 });
  */
 export function startSioServer(target: string, workload: Workload, profile = false): Promise<ServerProcess> {
-  const flags = profile ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${target}-${Date.now()}.cpuprofile`] : [];
+  // One directory per run: tsx's loader thread writes a profile of its own beside the main thread's.
+  const flags = profile ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}${target}-${workload.kind}-${workload.batch}-${Date.now()}`] : [];
   return ServerProcess.launch(SERVER_ENTRY, [target, JSON.stringify(workload)], flags, target);
 }
 

@@ -15,6 +15,82 @@ import { SIO_TARGETS, loadSioTarget } from "./targets/index.js";
 
 const QUICK_TARGETS = ["courant-ws", "socket.io-ws", "ws"];
 
+/** What a run stores in its JSON file (and what the Markdown is rendered from). */
+export interface SioRunData {
+  date: string;
+  node: string;
+  cpu: string;
+  cpuCount: number;
+  cores: { server: number; generator: number } | null;
+  quick: boolean;
+  repetitions: number;
+  labels: Record<string, string>;
+  series: { scenario: string; metric: string; unit: string; target: string; values: number[]; median: number }[];
+  runs: { scenario: string; target: string; repetition: number; result: Record<string, number> }[];
+  failures: string[];
+}
+
+/** The series of a stored run with their metric descriptions restored. */
+export function seriesOf(data: SioRunData): Series[] {
+  const out: Series[] = [];
+  for (const s of data.series) {
+    const metric = SIO_SCENARIOS.find((x) => x.name === s.scenario)?.metrics.find((m) => m.key === s.metric);
+    if (metric !== undefined) out.push({ scenario: s.scenario, metric, target: s.target, values: s.values.filter((v) => typeof v === "number" && Number.isFinite(v)) });
+  }
+  return out;
+}
+
+/**
+ * The Markdown report of a run: medians and ratios, the issue-8 target checks, what each target
+ * and scenario is, and each process's CPU share, each core's busy share and the throughput per
+ * server CPU-second (which a machine shared with other work disturbs less than raw throughput).
+ *
+ * @example
+ * console.log(renderMarkdown(JSON.parse(readFileSync(file, "utf8"))));
+ */
+export function renderMarkdown(data: SioRunData): string {
+  const series = seriesOf(data);
+  const targets = SIO_TARGETS.filter((t) => series.some((s) => s.target === t && s.values.length > 0));
+  const scenarios = SIO_SCENARIOS.filter((s) => data.runs.some((r) => r.scenario === s.name));
+  const cpuLines: string[] = [];
+  for (const scenario of scenarios) {
+    const primary = scenario.metrics.find((m) => m.better === "higher");
+    const perCore = (target: string): number => {
+      const mine = data.runs.filter((r) => r.scenario === scenario.name && r.target === target);
+      return median(mine.map((r) => (primary === undefined ? Number.NaN : (r.result[primary.key] ?? Number.NaN) / (r.result["serverCpu"] ?? Number.NaN))));
+    };
+    for (const target of targets) {
+      const mine = data.runs.filter((r) => r.scenario === scenario.name && r.target === target);
+      if (mine.length === 0 || typeof mine[0]?.result["serverCpu"] !== "number") continue;
+      const m = (key: string): string => median(mine.map((r) => r.result[key] ?? Number.NaN)).toFixed(2);
+      const eff = perCore(target);
+      const base = perCore(target === "courant" || target === "socket.io" ? "socket.io" : "socket.io-ws");
+      const effText = Number.isFinite(eff) ? `${Math.round(eff).toLocaleString("en-US")}${Number.isFinite(base) && base > 0 ? ` (${(eff / base).toFixed(2)}×)` : ""}` : "";
+      cpuLines.push(`| ${scenario.name} | ${target} | ${m("serverCpu")} | ${m("generatorCpu")} | ${m("core0Busy")} | ${m("core1Busy")} | ${effText} |`);
+    }
+  }
+  const cores = data.cores;
+  return [
+    `Measured ${data.date.slice(0, 10)} with \`npm run bench${data.quick ? " -- --quick" : ""}\` (Node ${data.node}, ${data.cpu}, ${data.cpuCount} cores; ` +
+      `${cores === null ? "processes not pinned" : `server pinned to CPU ${cores.server}, load generator(s) to CPU ${cores.generator}`}; median of ${data.repetitions}).`,
+    "",
+    sioMarkdownTable(series, targets),
+    "",
+    targetTable(checkTargets(series)),
+    "",
+    ...targets.map((t) => `- **${t}**: ${data.labels[t] ?? t}`),
+    ...scenarios.map((s) => `- *${s.name}*: ${s.description}`),
+    "",
+    "CPU share (median; 1.00 = one core): a generator or core near 1.00 means the load, not the server, set the pace; a core busy near 1.00 while the two processes add up to less means other work shared the machine. " +
+      "The last column divides the scenario's main throughput by the server process's CPU share: work per server core-second, and its ratio to socket.io with the same transports.",
+    "",
+    "| scenario | target | server process | generator process | core 0 busy | core 1 busy | per server core-second |",
+    "|---|---|---:|---:|---:|---:|---:|",
+    ...cpuLines,
+    ...(data.failures.length > 0 ? ["", "Failed runs:", ...data.failures.map((f) => `- ${f}`)] : []),
+  ].join("\n");
+}
+
 export interface SioSuiteOptions {
   quick: boolean;
   repetitions: number;
@@ -79,36 +155,22 @@ export async function runSioSuite(options: SioSuiteOptions): Promise<string> {
     }
   }
 
-  const targets = SIO_TARGETS.filter((t) => series.some((s) => s.target === t && s.values.length > 0));
-  const cpuLines: string[] = [];
-  for (const scenario of scenarios) {
-    for (const target of targets) {
-      const mine = runs.filter((r) => r.scenario === scenario.name && r.target === target);
-      if (mine.length === 0 || mine[0]?.result["serverCpu"] === undefined) continue;
-      const m = (key: string): string => median(mine.map((r) => r.result[key] ?? Number.NaN)).toFixed(2);
-      cpuLines.push(`| ${scenario.name} | ${target} | ${m("serverCpu")} | ${m("generatorCpu")} | ${m("core0Busy")} | ${m("core1Busy")} |`);
-    }
-  }
-  const checks = checkTargets(series);
   const date = new Date().toISOString();
-  const md = [
-    `Measured ${date.slice(0, 10)} with \`npm run bench${options.quick ? " -- --quick" : ""}\` (Node ${process.version}, ${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores; ` +
-      `${CORES === undefined ? "processes not pinned" : `server pinned to CPU ${CORES.server}, load generator(s) to CPU ${CORES.generator}`}; median of ${options.repetitions}).`,
-    "",
-    sioMarkdownTable(series, targets),
-    "",
-    targetTable(checks),
-    "",
-    ...targets.map((t) => `- **${t}**: ${labels[t] ?? t}`),
-    ...scenarios.map((s) => `- *${s.name}*: ${s.description}`),
-    "",
-    "CPU share (median; 1.00 = one core): a generator or core near 1.00 means the load, not the server, set the pace.",
-    "",
-    "| scenario | target | server process | generator process | core 0 busy | core 1 busy |",
-    "|---|---|---:|---:|---:|---:|",
-    ...cpuLines,
-    ...(failures.length > 0 ? ["", "Failed runs:", ...failures.map((f) => `- ${f}`)] : []),
-  ].join("\n");
+  const data: SioRunData = {
+    date,
+    node: process.version,
+    cpu: cpus()[0]?.model ?? "unknown",
+    cpuCount: cpus().length,
+    cores: CORES ?? null,
+    quick: options.quick,
+    repetitions: options.repetitions,
+    labels,
+    series: series.map((s) => ({ scenario: s.scenario, metric: s.metric.key, unit: s.metric.unit, target: s.target, values: s.values, median: median(s.values) })),
+    runs,
+    failures,
+  };
+  const md = renderMarkdown(data);
+  const checks = checkTargets(series);
 
   const dir = fileURLToPath(new URL("../results/", import.meta.url));
   mkdirSync(dir, { recursive: true });
@@ -117,27 +179,14 @@ export async function runSioSuite(options: SioSuiteOptions): Promise<string> {
   writeFileSync(
     json,
     JSON.stringify(
-      {
-        date,
-        node: process.version,
-        cpu: cpus()[0]?.model ?? "unknown",
-        cpuCount: cpus().length,
-        cores: CORES ?? null,
-        quick: options.quick,
-        repetitions: options.repetitions,
-        labels,
-        series: series.map((s) => ({ scenario: s.scenario, metric: s.metric.key, unit: s.metric.unit, target: s.target, values: s.values, median: median(s.values) })),
-        checks,
-        runs,
-        failures,
-      },
+      { ...data, checks },
       null,
       2,
     ) + "\n",
   );
   const prefix = options.quick ? "quick" : "latest";
   writeFileSync(`${dir}${prefix}.md`, md + "\n");
-  writeFileSync(`${dir}${prefix}.svg`, sioSvgChart(series, targets) + "\n");
+  writeFileSync(`${dir}${prefix}.svg`, sioSvgChart(series, SIO_TARGETS.filter((t) => series.some((x) => x.target === t && x.values.length > 0))) + "\n");
   console.log("");
   console.log(md);
   console.log(`\nresults: ${json}, ${dir}${prefix}.md, ${dir}${prefix}.svg (${((Date.now() - started) / 1000).toFixed(0)} s)`);
