@@ -462,11 +462,9 @@ export class Session extends EventEmitter<SessionEventMap> implements TimerTarge
   #beginClose(reason: SessionCloseReason): void {
     this.#readyState = "closing";
     this.#closeReason = reason;
-    const probe = this.#probe;
-    if (probe !== null) {
-      this.#probe = null;
-      probe.discard();
-    }
+    // A probe in flight is kept: engine.io-client switches to it as soon as it sends "upgrade",
+    // without waiting for the server, and would stop polling for the close packet. If it
+    // upgrades, onUpgrade closes the new transport; if not, the close goes out with the next GET.
     // The transport calls onTransportClose once the close is delivered; the timer bounds the wait.
     this.#host.wheel.schedule(this.#timer, Date.now() + this.#host.closeTimeout);
     this.#transport.close();
