@@ -118,18 +118,11 @@ export class Client implements SessionHandler {
 
   // ---- used by the namespaces and sockets ----
 
-  /**
-   * Encodes a packet and sends its parts (text, then attachments) on the session; `written`
-   * runs once the last part has been written out.
-   */
-  writePacket(packet: SocketPacket, compress: boolean, written?: () => void): void {
+  /** Encodes a packet and sends its parts (text, then attachments) on the session. */
+  writePacket(packet: SocketPacket, compress: boolean): void {
     if (this.#closed) return;
-    const parts = encodeSocketPacket(packet);
     const options = compress ? COMPRESS : NO_COMPRESS;
-    const conn = this.conn;
-    const last = parts.length - 1;
-    for (let i = 0; i < last; i++) conn.send(parts[i] as string | Uint8Array, options);
-    conn.send(parts[last] as string | Uint8Array, options, written);
+    for (const part of encodeSocketPacket(packet)) this.conn.send(part, options);
   }
 
   /** Namespace: the socket was admitted. */
@@ -155,22 +148,19 @@ export class Client implements SessionHandler {
   }
 
   /**
-   * Disconnects every socket of this client from its namespace, then closes the connection
-   * once the DISCONNECT packets are written out: sent together with the engine's close packet
-   * (one polling response), the client would see the transport close first.
+   * Disconnects every socket of this client from its namespace, then closes the connection; the
+   * engine flushes the DISCONNECT packets before its close packet.
    */
   disconnectAll(): void {
     if (this.#closed) return;
     const conn = this.conn;
     const sockets = [...this.#sockets.values()];
-    for (let i = 0; i < sockets.length; i++) {
-      const socket = sockets[i] as Socket<any, any, any, any>;
-      const written = i === sockets.length - 1 ? () => conn.close() : undefined;
-      this.writePacket({ type: PacketType.DISCONNECT, nsp: socket.nsp.name }, true, written);
+    for (const socket of sockets) {
+      this.writePacket({ type: PacketType.DISCONNECT, nsp: socket.nsp.name }, true);
       socket.onClose("server namespace disconnect");
     }
     this.#onClose("forced server close", undefined);
-    if (sockets.length === 0) conn.close();
+    conn.close();
   }
 
   /** Closes the connection; the sockets get "forced server close". */

@@ -24,7 +24,7 @@ export const RESERVED_EVENTS: ReadonlySet<string> = new Set([
  *
  * | reason | what happened |
  * |---|---|
- * | `"server namespace disconnect"` | the server called `socket.disconnect()` |
+ * | `"server namespace disconnect"` | the server called `socket.disconnect()` or `socket.disconnect(true)` |
  * | `"client namespace disconnect"` | the client called `socket.disconnect()` |
  * | `"server shutting down"` | the server is closing (`io.close()`) |
  * | `"ping timeout"` | the client stopped answering pings |
@@ -32,7 +32,7 @@ export const RESERVED_EVENTS: ReadonlySet<string> = new Set([
  * | `"transport error"` | the connection failed |
  * | `"parse error"` | the client sent a packet that does not decode |
  * | `"forced close"` | the engine session was closed by the server |
- * | `"forced server close"` | the server closed the whole connection (`socket.disconnect(true)`, connect timeout) |
+ * | `"forced server close"` | the server closed the whole connection (`socket.client.close()`, or the connect timeout of a connection with no socket) |
  *
  * @example
  * ```ts
