@@ -19,6 +19,8 @@ import { pollingRun } from "./polling-client.js";
 export interface SioJob {
   mode: "fanout" | "echo" | "idle" | "connect" | "polling";
   port: number;
+  /** Several servers (scale-out): connection i goes to `ports[i % ports.length]` instead of `port`. */
+  ports?: number[];
   connections: number;
   /** Fanout: room count; connection i joins `r<i % rooms>` (0 = no rooms). */
   rooms: number;
@@ -189,15 +191,18 @@ class FanoutSink extends Sink {
 
 async function connectAll(job: SioJob, sink: Sink): Promise<{ conns: SioConnection[]; failed: number }> {
   const conns: SioConnection[] = [];
+  const ports = job.ports !== undefined && job.ports.length > 0 ? job.ports : undefined;
   let failed = 0;
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < job.connections) {
       const index = next++;
       try {
-        const conn = await SioConnection.open(job.port, sink);
+        const conn = await SioConnection.open(ports === undefined ? job.port : (ports[index % ports.length] as number), sink);
         if (job.rooms > 0) conn.write(maskedFrame(Buffer.from(`42${JSON.stringify(["join", `r${index % job.rooms}`])}`), 0x1));
-        conns.push(conn);
+        // Connection 0 (on the first server) leads the fan-out.
+        if (index === 0) conns.unshift(conn);
+        else conns.push(conn);
       } catch {
         failed++;
       }

@@ -8,7 +8,12 @@ import type { Metric, Scenario } from "../e2e/scenarios/scenario.js";
 import { BASE_WORKLOAD, SioGenerator, coreMeter, job, startSioServer } from "./harness.js";
 import type { SioJob } from "../generator/sio-generator.js";
 import type { Workload } from "./workload.js";
-import { POLLING_TARGETS, SIO_TARGETS } from "./targets/index.js";
+import type { ServerProcess } from "../e2e/processes.js";
+import { POLLING_TARGETS, SCALE_OUT_TARGETS, SIO_TARGETS } from "./targets/index.js";
+
+/** The Redis the scale-out servers meet at. */
+const REDIS_URL = process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379";
+let runCounter = 0;
 
 /** Options every Socket.IO scenario takes. */
 export interface SioScenarioOptions {
@@ -31,11 +36,20 @@ export interface SioScenario extends Scenario {
 const rate = (key: string, label: string, unit = "msg/s"): Metric => ({ key, label, unit, better: "higher" });
 const lower = (key: string, label: string, unit: string): Metric => ({ key, label, unit, better: "lower" });
 
-/** One server, one generator, one measured window. */
-async function measured(target: string, workload: Workload, fields: Omit<SioJob, "port">, profile: boolean): Promise<{ result: SioResult; extra: Record<string, number> }> {
-  const server = await startSioServer(target, workload, profile);
-  const generator = SioGenerator.start({ ...fields, port: server.port });
+/**
+ * One generator and one measured window against `servers` server processes (all on the server
+ * core); with more than one, they are joined through Redis under a key of their own and the
+ * generator spreads its connections over them round-robin. `serverCpu` is the servers' sum.
+ */
+async function measured(target: string, workload: Workload, fields: Omit<SioJob, "port">, profile: boolean, servers = 1): Promise<{ result: SioResult; extra: Record<string, number> }> {
+  const shared: Workload = servers > 1 ? { ...workload, redis: { url: REDIS_URL, key: `courant-bench-${process.pid}-${Date.now()}-${++runCounter}` } } : workload;
+  const started: ServerProcess[] = [];
+  let generator: SioGenerator | undefined;
   try {
+    // One after the other: each start waits for its server to listen (and, scaled out, to reach Redis).
+    for (let i = 0; i < servers; i++) started.push(await startSioServer(target, shared, profile));
+    const ports = started.map((s) => s.port);
+    generator = SioGenerator.start({ ...fields, port: ports[0] as number, ...(servers > 1 ? { ports } : {}) });
     const connected = await generator.next("connected", 120_000);
     if (connected.failed > 0) throw new Error(`${connected.failed} of ${fields.connections} connections failed`);
     // Listen for the result before anything else is awaited: a busy server may answer the CPU
@@ -45,15 +59,16 @@ async function measured(target: string, workload: Workload, fields: Omit<SioJob,
     const cores = coreMeter();
     // A server stuck writing a backlog may not answer in time: its CPU share is then unknown (NaN)
     // rather than a failed run.
-    const serverCpu = await server.cpuMeter().catch(() => undefined);
+    const serverCpu = await Promise.all(started.map((s) => s.cpuMeter().catch(() => undefined)));
     const { result } = await pending;
     if (result.dropped > 0 && fields.mode !== "connect") throw new Error(`${result.dropped} connections dropped`);
     const coreBusy = cores();
-    const cpu = serverCpu === undefined ? Number.NaN : await serverCpu().catch(() => Number.NaN);
+    const shares = await Promise.all(serverCpu.map((meter) => (meter === undefined ? Number.NaN : meter().catch(() => Number.NaN))));
+    const cpu = shares.reduce((a, b) => a + b, 0);
     return { result, extra: { serverCpu: cpu, generatorCpu: result.cpu, ...coreBusy } };
   } finally {
-    await generator.exit();
-    await server.stop();
+    await generator?.exit();
+    await Promise.all(started.map((s) => s.stop()));
   }
 }
 
@@ -155,6 +170,26 @@ const connectRate: SioScenario = {
   },
 };
 
+const scaleOut: SioScenario = {
+  name: "scale-out",
+  description:
+    "scale-out: 3 server processes joined through Redis (each run under a key of its own), 1 000 clients spread round-robin over them, bursts of 10 io.emit of a 100-byte event from one process (2 requests outstanding), reaching the other two through their Redis adapter; deliveries/s at the clients, time from the request to the burst's last delivery (server CPU = the three processes' sum)",
+  metrics: [rate("deliveriesPerSecond", "scale-out 3 servers: deliveries/s"), lower("lastDeliveryMs", "scale-out 3 servers: time to last delivery (p50)", "ms")],
+  targets: SCALE_OUT_TARGETS,
+  async run(target, { quick, profile = false }) {
+    const connections = 1000;
+    const batch = 10;
+    const { result, extra } = await measured(
+      target,
+      { ...BASE_WORKLOAD, batch },
+      job({ mode: "fanout", port: 0, connections, deliveriesPerGo: batch * connections, inflightGos: 2, warmupMs: quick ? 300 : 500, durationMs: quick ? 1_000 : 2_000 }),
+      profile,
+      3,
+    );
+    return { deliveriesPerSecond: result.rate, lastDeliveryMs: result.p50, lastDeliveryP99Ms: result.p99, ...extra };
+  },
+};
+
 /** Opens `connections` idle clients over generators of at most 9 500 each and measures memory. */
 async function idleRun(target: string, connections: number, pingInterval: number, holdMs: number): Promise<Record<string, number>> {
   const server = await startSioServer(target, { ...BASE_WORKLOAD, pingInterval });
@@ -220,5 +255,6 @@ export const SIO_SCENARIOS: readonly SioScenario[] = [
   rooms,
   binary,
   polling,
+  scaleOut,
   idleCapacity,
 ];

@@ -23,6 +23,14 @@ export interface Workload {
   binarySize: number;
   /** Ping interval (ms) every server uses, so heartbeats cost the same everywhere. */
   pingInterval: number;
+  /** Scale-out: join the servers sharing this Redis link through the target's Redis adapter. */
+  redis?: RedisLink;
+}
+
+/** Where the servers of one scale-out run meet: a Redis URL and a key no other run uses. */
+export interface RedisLink {
+  url: string;
+  key: string;
 }
 
 /**
@@ -73,5 +81,7 @@ export interface SioTarget {
   readonly label: string;
   /** Whether the server accepts HTTP long-polling (scenario 7 runs only on those). */
   readonly polling: boolean;
+  /** Whether the server can join others through Redis (`workload.redis`, scenario 8). */
+  readonly scaleOut: boolean;
   start(workload: Workload): Promise<SioServer>;
 }

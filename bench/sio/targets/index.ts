@@ -15,6 +15,9 @@ const LOADERS: Record<string, () => Promise<SioTarget>> = {
 /** All target names, in report order. */
 export const SIO_TARGETS: readonly string[] = Object.keys(LOADERS);
 
+/** WebSocket-only targets with a Redis adapter (scale-out). */
+export const SCALE_OUT_TARGETS: readonly string[] = ["courant-ws", "socket.io-ws"];
+
 /** Targets that accept long-polling. */
 export const POLLING_TARGETS: readonly string[] = ["courant", "socket.io"];
 

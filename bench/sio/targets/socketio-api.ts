@@ -5,7 +5,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { RoomPicker, SMALL_PAYLOAD } from "../workload.js";
-import type { SioServer, Workload } from "../workload.js";
+import type { RedisLink, SioServer, Workload } from "../workload.js";
 
 /** The part of the Socket.IO 4 server API the benchmark uses (structural, so both servers fit). */
 interface ApiSocket {
@@ -22,13 +22,23 @@ interface ApiServer {
 
 export type ServerFactory = (httpServer: ReturnType<typeof createServer>, options: Record<string, unknown>) => ApiServer;
 
+/** A target's Redis adapter for one scale-out run: the `adapter` option and how to drop its clients. */
+export interface ClusterAdapter {
+  readonly adapter: unknown;
+  close(): void;
+}
+
+/** Builds a target's Redis adapter (scale-out). */
+export type AdapterFactory = (link: RedisLink) => Promise<ClusterAdapter>;
+
 /**
- * Starts `factory`'s server on an ephemeral loopback port with the benchmark's handlers.
+ * Starts `factory`'s server on an ephemeral loopback port with the benchmark's handlers; with
+ * `workload.redis`, joined to the other servers of the run through `adapterFactory`'s adapter.
  *
  * @example
  * const server = await startSocketIoApi((http, opts) => new Server(http, opts), workload, true);
  */
-export async function startSocketIoApi(factory: ServerFactory, workload: Workload, websocketOnly: boolean): Promise<SioServer> {
+export async function startSocketIoApi(factory: ServerFactory, workload: Workload, websocketOnly: boolean, adapterFactory?: AdapterFactory): Promise<SioServer> {
   const http = createServer();
   const options: Record<string, unknown> = {
     pingInterval: workload.pingInterval,
@@ -39,6 +49,12 @@ export async function startSocketIoApi(factory: ServerFactory, workload: Workloa
     maxHttpBufferSize: 1e7,
   };
   if (websocketOnly) options["transports"] = ["websocket"];
+  let cluster: ClusterAdapter | undefined;
+  if (workload.redis !== undefined) {
+    if (adapterFactory === undefined) throw new Error("this target has no Redis adapter");
+    cluster = await adapterFactory(workload.redis);
+    options["adapter"] = cluster.adapter;
+  }
   const io = factory(http, options);
   const picker = new RoomPicker(workload.rooms);
   const binary = Buffer.alloc(workload.binarySize, 0x62);
@@ -65,6 +81,6 @@ export async function startSocketIoApi(factory: ServerFactory, workload: Workloa
         io.close(() => resolve());
         http.closeAllConnections();
         setTimeout(resolve, 2_000).unref();
-      }),
+      }).then(() => cluster?.close()),
   };
 }

@@ -17,6 +17,7 @@ const kSid = Symbol("sid");
 type Client = WebSocket & { [kSid]: string };
 
 async function start(workload: Workload): Promise<SioServer> {
+  if (workload.redis !== undefined) throw new Error("the ws target has no Redis adapter");
   const http = createServer();
   const wss = new WebSocketServer({ server: http, path: "/socket.io/", perMessageDeflate: false, clientTracking: true });
   const rooms = new Map<string, Set<Client>>();
@@ -114,5 +115,6 @@ export const wsRaw: SioTarget = {
   name: "ws",
   label: "ws 8 speaking Engine.IO/Socket.IO by hand (WebSocket only, one send per packet per client)",
   polling: false,
+  scaleOut: false,
   start,
 };
