@@ -1,7 +1,7 @@
 /**
- * The Socket.IO benchmark scenarios (issue 8). Each starts one server process and its generator
- * process(es), measures one window, stops them and returns one number per metric plus the CPU
- * share of every process and the busy share of every core.
+ * The Socket.IO benchmark scenarios (issue 8). Each starts one server process (three joined through
+ * Redis for scale-out) and its generator process(es), measures one window, stops them and returns
+ * one number per metric plus the CPU share of every process and the busy share of every core.
  */
 import type { SioResult } from "../generator/sio-generator.js";
 import type { Metric, Scenario } from "../e2e/scenarios/scenario.js";
