@@ -5,7 +5,7 @@ import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo, Socket as NetSocket } from "node:net";
 import { fileURLToPath } from "node:url";
 import express from "express";
-import { Server, type Socket } from "socket.io";
+import { Server, type Socket } from "../../src/index.js";
 import type { ChatLimits, ChatSocketData, ClientToServerEvents, InterServerEvents, ServerToClientEvents } from "./chat-events.js";
 import { ChatService } from "./chat-service.js";
 import { MemoryHistoryStore, type HistoryStore } from "./history-store.js";
