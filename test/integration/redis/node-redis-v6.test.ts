@@ -3,7 +3,6 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createClient } from "redis-v6";
@@ -34,7 +33,10 @@ async function startNode(key: string, sharded: boolean) {
 
 async function connect(port: number): Promise<ClientSocket> {
   const socket = ioc(`http://127.0.0.1:${port}`, { transports: ["websocket"], forceNew: true, reconnection: false });
-  await once(socket, "connect");
+  await new Promise<void>((resolve, reject) => {
+    socket.once("connect", resolve);
+    socket.once("connect_error", reject);
+  });
   return socket;
 }
 
@@ -48,7 +50,7 @@ for (const sharded of [false, true]) {
       await waitUntil(async () => (await a.io.of("/").adapter.serverCount()) === 2, "both servers see each other", 10_000);
       a.io.on("connection", (socket) => void socket.join("red"));
       b.io.on("connection", (socket) => {
-        socket.join("blue");
+        void socket.join("blue");
         socket.on("ping-b", (ack: (answer: string) => void) => ack("pong"));
       });
       const onA = await connect(a.port);
