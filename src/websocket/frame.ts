@@ -150,16 +150,10 @@ export function nextMaskKey(): Buffer {
 export function buildFrame(opcode: number, payload: Uint8Array, fin: boolean, rsv1: boolean, masked: boolean): Buffer {
   const length = payload.byteLength;
   const frame = Buffer.allocUnsafe(frameHeaderLength(length, masked) + length);
-  let at = writeFrameHeader(frame, 0, opcode, fin, rsv1, length, masked);
+  const at = writeFrameHeader(frame, 0, opcode, fin, rsv1, length, masked);
   if (masked) {
-    const key = nextMaskKey();
-    frame[at] = key[0]!;
-    frame[at + 1] = key[1]!;
-    frame[at + 2] = key[2]!;
-    frame[at + 3] = key[3]!;
-    at += 4;
-    frame.set(payload, at);
-    applyMask(frame, at, length, frame.subarray(at - 4, at), 0);
+    frame.set(payload, at + 4);
+    maskFrameBody(frame, at, length);
   } else {
     frame.set(payload, at);
   }
@@ -177,18 +171,25 @@ export function buildFrame(opcode: number, payload: Uint8Array, fin: boolean, rs
 export function buildTextFrame(text: string, fin: boolean, masked: boolean, opcode: number = OPCODE_TEXT): Buffer {
   const length = Buffer.byteLength(text);
   const frame = Buffer.allocUnsafe(frameHeaderLength(length, masked) + length);
-  let at = writeFrameHeader(frame, 0, opcode, fin, false, length, masked);
+  const at = writeFrameHeader(frame, 0, opcode, fin, false, length, masked);
   if (masked) {
-    const key = nextMaskKey();
-    frame[at] = key[0]!;
-    frame[at + 1] = key[1]!;
-    frame[at + 2] = key[2]!;
-    frame[at + 3] = key[3]!;
-    at += 4;
-    frame.write(text, at);
-    applyMask(frame, at, length, frame.subarray(at - 4, at), 0);
+    frame.write(text, at + 4);
+    maskFrameBody(frame, at, length);
   } else {
     frame.write(text, at);
   }
   return frame;
+}
+
+/**
+ * Writes a fresh masking key at `keyAt` and masks, in place, the `length` payload bytes that
+ * follow it: the masked tail shared by {@link buildFrame} and {@link buildTextFrame}.
+ */
+function maskFrameBody(frame: Buffer, keyAt: number, length: number): void {
+  const key = nextMaskKey();
+  frame[keyAt] = key[0]!;
+  frame[keyAt + 1] = key[1]!;
+  frame[keyAt + 2] = key[2]!;
+  frame[keyAt + 3] = key[3]!;
+  applyMask(frame, keyAt + 4, length, frame.subarray(keyAt, keyAt + 4), 0);
 }
