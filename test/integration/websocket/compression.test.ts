@@ -4,28 +4,7 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import zlib from "node:zlib";
 import { WebSocket, type WebSocketError } from "../../../src/websocket/index.js";
-import { RawClient, next, startServer, stopServer, within } from "./helpers.js";
-
-/** Server frames as [first header byte, payload]. */
-function frames(bytes: Buffer): Array<[number, Buffer]> {
-  const out: Array<[number, Buffer]> = [];
-  let i = 0;
-  while (i + 2 <= bytes.length) {
-    let length = bytes[i + 1]! & 0x7f;
-    let at = i + 2;
-    if (length === 126) {
-      length = bytes.readUInt16BE(at);
-      at += 2;
-    } else if (length === 127) {
-      length = Number(bytes.readBigUInt64BE(at));
-      at += 8;
-    }
-    if (at + length > bytes.length) break;
-    out.push([bytes[i]!, bytes.subarray(at, at + length)]);
-    i = at + length;
-  }
-  return out;
-}
+import { RawClient, next, parseServerFrameBytes, startServer, stopServer, within } from "./helpers.js";
 
 function inflate(payload: Buffer): string {
   return zlib.inflateRawSync(Buffer.concat([payload, Buffer.from([0, 0, 0xff, 0xff])]), { finishFlush: zlib.constants.Z_SYNC_FLUSH }).toString();
@@ -45,8 +24,8 @@ describe("permessage-deflate on the wire", () => {
     const raw = await RawClient.connect(port);
     const head = await raw.handshake("/", "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n");
     assert.match(head, /Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover\r\n/);
-    await raw.waitFor((r) => frames(r).length === 6);
-    const got = frames(raw.received);
+    await raw.waitFor((r) => parseServerFrameBytes(r).length === 6);
+    const got = parseServerFrameBytes(raw.received);
     assert.deepEqual(
       got.map(([b0]) => [b0 & 0x0f, (b0 & 0x40) !== 0]),
       [[1, false], [1, true], [1, false], [2, true], [1, false], [1, true]],

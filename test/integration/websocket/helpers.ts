@@ -104,10 +104,17 @@ export async function rawExchange(port: number, request: string | Buffer): Promi
 
 /** Parses the frames of an unmasked byte stream (server to client): [opcode, payload][]. */
 export function parseServerFrames(bytes: Buffer): Array<[number, Buffer]> {
+  return parseServerFrameBytes(bytes).map(([first, payload]) => [first & 0x0f, payload]);
+}
+
+/**
+ * Parses the frames of an unmasked byte stream (server to client) as [first header byte,
+ * payload][], so a test can check FIN and RSV1 as well as the opcode.
+ */
+export function parseServerFrameBytes(bytes: Buffer): Array<[number, Buffer]> {
   const frames: Array<[number, Buffer]> = [];
   let i = 0;
   while (i + 2 <= bytes.length) {
-    const opcode = bytes[i]! & 0x0f;
     let length = bytes[i + 1]! & 0x7f;
     let at = i + 2;
     if (length === 126) {
@@ -118,7 +125,7 @@ export function parseServerFrames(bytes: Buffer): Array<[number, Buffer]> {
       at += 8;
     }
     if (at + length > bytes.length) break;
-    frames.push([opcode, bytes.subarray(at, at + length)]);
+    frames.push([bytes[i]!, bytes.subarray(at, at + length)]);
     i = at + length;
   }
   return frames;
