@@ -22,6 +22,14 @@ async function openRaw(server: TestServer, query = "", options: ConstructorParam
   return { ws, frames };
 }
 
+/** Opens a probe WebSocket on session `sid` and sends 2probe; resolves once the answer is in `frames`. */
+async function probeExchange(server: TestServer, sid: string, label = "3probe"): Promise<{ ws: WsClient; frames: (string | Buffer)[] }> {
+  const probe = await openRaw(server, `&sid=${sid}`);
+  probe.ws.send("2probe");
+  await until(() => probe.frames.length === 1, 2000, label);
+  return probe;
+}
+
 /** The status and JSON body of a refused upgrade. */
 function refusal(url: string, options: ConstructorParameters<typeof WsClient>[2] = {}): Promise<{ status: number; body: { code: number; message: string } }> {
   return within(
@@ -233,11 +241,7 @@ test("the upgrade by hand: 2probe → 3probe, the pending GET gets a noop, 5 swi
     const { sid, session } = await handshake(server);
     const pendingGet = request(server.port, pollPath(sid));
     await until(() => session.writable, 2000, "GET pending");
-    const probe = new WsClient(`ws://127.0.0.1:${server.port}/engine.io/?EIO=4&transport=websocket&sid=${sid}`);
-    const frames = collect(probe);
-    await waitFor(probe, "open");
-    probe.send("2probe");
-    await until(() => frames.length === 1, 2000, "3probe");
+    const { ws: probe, frames } = await probeExchange(server, sid);
     assert.equal(frames[0], "3probe");
     assert.equal((await pendingGet).text, "6");
     // While paused, the server keeps sending: these are queued on polling...
@@ -264,11 +268,7 @@ test("a GET arriving while upgrading is answered at once (noop, or the queued pa
   const server = await startEngine();
   try {
     const { sid, session } = await handshake(server);
-    const probe = new WsClient(`ws://127.0.0.1:${server.port}/engine.io/?EIO=4&transport=websocket&sid=${sid}`);
-    const frames = collect(probe);
-    await waitFor(probe, "open");
-    probe.send("2probe");
-    await until(() => frames.length === 1, 2000, "3probe");
+    const { ws: probe } = await probeExchange(server, sid);
     assert.equal((await request(server.port, pollPath(sid), { timeout: 1000 })).text, "6");
     session.send("x");
     await delay(5);
@@ -283,8 +283,7 @@ test("upgradeTimeout: a probe that never sends 5 is closed; the session goes on 
   const server = await startEngine({ upgradeTimeout: 100 });
   try {
     const { sid, session } = await handshake(server);
-    const probe = new WsClient(`ws://127.0.0.1:${server.port}/engine.io/?EIO=4&transport=websocket&sid=${sid}`);
-    await waitFor(probe, "open");
+    const { ws: probe } = await openRaw(server, `&sid=${sid}`);
     probe.send("2probe");
     const start = Date.now();
     await waitFor(probe, "close", 2000);
@@ -304,22 +303,14 @@ test("an aborted upgrade (socket destroyed mid-probe) leaves the session on poll
   try {
     const other = await handshake(server);
     const { sid, session } = await handshake(server);
-    const probe = new WsClient(`ws://127.0.0.1:${server.port}/engine.io/?EIO=4&transport=websocket&sid=${sid}`);
-    const frames = collect(probe);
-    await waitFor(probe, "open");
-    probe.send("2probe");
-    await until(() => frames.length === 1, 2000, "3probe");
+    const { ws: probe } = await probeExchange(server, sid);
     probe.terminate();
     await until(() => !session.upgrading, 2000, "probe dropped");
     assert.equal(session.readyState, "open");
     session.send("ok");
     assert.equal((await request(server.port, pollPath(sid))).text, "4ok");
     // A second upgrade attempt works.
-    const again = new WsClient(`ws://127.0.0.1:${server.port}/engine.io/?EIO=4&transport=websocket&sid=${sid}`);
-    const againFrames = collect(again);
-    await waitFor(again, "open");
-    again.send("2probe");
-    await until(() => againFrames.length === 1, 2000, "3probe again");
+    const { ws: again } = await probeExchange(server, sid, "3probe again");
     again.send("5");
     await until(() => session.upgraded, 2000, "upgraded");
     other.session.send("fine");
@@ -334,8 +325,7 @@ test("anything but the probe exchange on a probe closes the probe only", async (
   const server = await startEngine();
   try {
     const { sid, session } = await handshake(server);
-    const probe = new WsClient(`ws://127.0.0.1:${server.port}/engine.io/?EIO=4&transport=websocket&sid=${sid}`);
-    await waitFor(probe, "open");
+    const { ws: probe } = await openRaw(server, `&sid=${sid}`);
     probe.send("4sneaky");
     await waitFor(probe, "close", 2000);
     assert.equal(session.readyState, "open");
