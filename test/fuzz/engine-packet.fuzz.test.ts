@@ -12,6 +12,7 @@ import {
   encodeEnginePayload,
 } from "../../src/protocol/index.js";
 import type { BinaryType, EnginePacket } from "../../src/protocol/index.js";
+import { bytesOf } from "../helpers/bytes.js";
 
 const numRuns = Number(process.env.FUZZ_RUNS ?? 300);
 const seed = Number(process.env.FUZZ_SEED ?? 0x5eed);
@@ -23,12 +24,6 @@ const codeUnitString = (maxLength: number): fc.Arbitrary<string> =>
 /** Strings made of characters that mean something to the codec. */
 const nearValid = fc.string({ unit: fc.constantFrom(..."0123456789b/+=\x1eAQIDz é".split("")), maxLength: 64 });
 const binaryTypes: fc.Arbitrary<BinaryType> = fc.constantFrom("nodebuffer", "arraybuffer", "uint8array");
-
-function bytesOf(value: unknown): number[] {
-  if (value instanceof ArrayBuffer) return Array.from(new Uint8Array(value));
-  if (ArrayBuffer.isView(value)) return Array.from(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
-  throw new TypeError("not binary");
-}
 
 /** Runs `fn`, accepting only success or an EngineProtocolError, and no slow call. */
 function onlyTypedErrors(fn: () => unknown): void {

@@ -8,12 +8,7 @@ import {
   isBinary,
   reconstructPacket,
 } from "../../../src/protocol/index.js";
-
-function bytesOf(value: unknown): number[] {
-  if (value instanceof ArrayBuffer) return Array.from(new Uint8Array(value));
-  if (ArrayBuffer.isView(value)) return Array.from(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
-  throw new TypeError(`not binary: ${String(value)}`);
-}
+import { bytesOf } from "../../helpers/bytes.js";
 
 function throwsCode(fn: () => unknown, code: string): void {
   assert.throws(fn, (err: unknown) => err instanceof SocketProtocolError && err.code === code);

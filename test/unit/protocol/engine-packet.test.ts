@@ -11,13 +11,7 @@ import {
   encodeEnginePayload,
 } from "../../../src/protocol/index.js";
 import type { EnginePacket, EnginePacketType } from "../../../src/protocol/index.js";
-
-/** The bytes of any binary value, as a plain array (deepEqual ignores the container type then). */
-function bytesOf(value: unknown): number[] {
-  if (value instanceof ArrayBuffer) return Array.from(new Uint8Array(value));
-  if (ArrayBuffer.isView(value)) return Array.from(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
-  throw new TypeError(`not binary: ${String(value)}`);
-}
+import { bytesOf } from "../../helpers/bytes.js";
 
 function throwsCode(fn: () => unknown, code: string): void {
   assert.throws(fn, (err: unknown) => err instanceof EngineProtocolError && err.code === code && err.name === "EngineProtocolError");
