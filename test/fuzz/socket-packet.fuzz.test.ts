@@ -7,6 +7,7 @@ import fc from "fast-check";
 import * as sio from "socket.io-parser";
 import { PacketType, SocketPacketDecoder, SocketProtocolError, encodeSocketPacket } from "../../src/protocol/index.js";
 import type { BinaryType, SocketPacket } from "../../src/protocol/index.js";
+import { jsonWithBytes } from "../helpers/bytes.js";
 
 const numRuns = Number(process.env.FUZZ_RUNS ?? 300);
 const seed = Number(process.env.FUZZ_SEED ?? 0x5eed);
@@ -126,19 +127,6 @@ const packetArb: fc.Arbitrary<SocketPacket> = fc.oneof(
   fc.record({ type: fc.constant(PacketType.CONNECT_ERROR), nsp: nspArb, data: fc.oneof(fc.string(), fc.record({ message: fc.string(), data: jsonArb })) }),
 );
 
-/** JSON semantics, with binary values as their bytes, so any container class compares equal. */
-function normalize(value: unknown): unknown {
-  if (value === undefined) return undefined;
-  return JSON.parse(
-    JSON.stringify(value, function (this: Record<string, unknown>, key) {
-      const raw = this[key];
-      if (ArrayBuffer.isView(raw)) return { bytes: Array.from(new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength)) };
-      if (raw instanceof ArrayBuffer) return { bytes: Array.from(new Uint8Array(raw)) };
-      return raw;
-    }),
-  ) as unknown;
-}
-
 const plainType = (type: number): number => (type === PacketType.BINARY_EVENT ? PacketType.EVENT : type === PacketType.BINARY_ACK ? PacketType.ACK : type);
 
 test("encode -> decode gives any valid packet back, binary nested anywhere", () => {
@@ -156,7 +144,7 @@ test("encode -> decode gives any valid packet back, binary nested anywhere", () 
       assert.equal(decoded.nsp, packet.nsp);
       assert.equal(decoded.id, packet.id);
       assert.equal(decoded.attachments, attachments.length > 0 ? attachments.length : undefined);
-      assert.deepEqual(normalize(decoded.data), normalize(packet.data));
+      assert.deepEqual(jsonWithBytes(decoded.data), jsonWithBytes(packet.data));
     }),
     params,
   );
@@ -175,7 +163,7 @@ test("socket.io-parser decodes any valid packet we encode", () => {
       assert.equal(plainType(theirs.type), packet.type);
       assert.equal(theirs.nsp, packet.nsp);
       assert.equal(theirs.id, packet.id);
-      assert.deepEqual(normalize(theirs.data), normalize(packet.data));
+      assert.deepEqual(jsonWithBytes(theirs.data), jsonWithBytes(packet.data));
     }),
     params,
   );

@@ -9,6 +9,7 @@ import {
   encodeSocketPacket,
 } from "../../../src/protocol/index.js";
 import type { SocketPacket } from "../../../src/protocol/index.js";
+import { jsonWithBytes } from "../../helpers/bytes.js";
 
 function throwsCode(fn: () => unknown, code: string): void {
   assert.throws(fn, (err: unknown) => err instanceof SocketProtocolError && err.code === code && err.name === "SocketProtocolError", code);
@@ -142,7 +143,7 @@ test("round trips: encode then decode gives the packet back, binary nested anywh
   for (const packet of packets) {
     const encoded = encodeSocketPacket(packet);
     const decoded = decodeAll(encoded, d);
-    assert.deepEqual(normalize(decoded.data), normalize(packet.data));
+    assert.deepEqual(jsonWithBytes(decoded.data), jsonWithBytes(packet.data));
     assert.equal(decoded.nsp, packet.nsp);
     assert.equal(decoded.id, packet.id);
     assert.equal(decoded.attachments, encoded.length > 1 ? encoded.length - 1 : undefined);
@@ -300,30 +301,17 @@ const interopTable: SocketPacket[] = [
   { type: PacketType.CONNECT_ERROR, nsp: "/admin", data: "Invalid namespace" },
 ];
 
-/** Binary values as plain byte arrays so ours and theirs compare equal whatever their class. */
-function normalize(value: unknown): unknown {
-  if (value === undefined) return undefined;
-  return JSON.parse(
-    JSON.stringify(value, function (this: Record<string, unknown>, key) {
-      const raw = this[key];
-      if (ArrayBuffer.isView(raw)) return { bytes: Array.from(new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength)) };
-      if (raw instanceof ArrayBuffer) return { bytes: Array.from(new Uint8Array(raw)) };
-      return raw;
-    }),
-  ) as unknown;
-}
-
 test("interop: socket.io-parser produces the same wire form and decodes ours", () => {
   const encoder = new sio.Encoder();
   for (const packet of interopTable) {
     const ours = encodeSocketPacket(packet);
     const theirs = encoder.encode({ ...packet } as sio.Packet) as (string | Uint8Array)[];
     assert.equal(ours[0], theirs[0], "same header");
-    assert.deepEqual(normalize(ours.slice(1)), normalize(theirs.slice(1)), "same attachments");
+    assert.deepEqual(jsonWithBytes(ours.slice(1)), jsonWithBytes(theirs.slice(1)), "same attachments");
     const decoded = theirDecode(ours);
     assert.equal(decoded.nsp, packet.nsp);
     assert.equal(decoded.id, packet.id);
-    assert.deepEqual(normalize(decoded.data), normalize(packet.data));
+    assert.deepEqual(jsonWithBytes(decoded.data), jsonWithBytes(packet.data));
   }
 });
 
@@ -336,6 +324,6 @@ test("interop: we decode what socket.io-parser encodes", () => {
     assert.equal(decoded.nsp, packet.nsp);
     assert.equal(decoded.id, packet.id);
     assert.equal(decoded.type === 5 ? 2 : decoded.type === 6 ? 3 : decoded.type, packet.type);
-    assert.deepEqual(normalize(decoded.data), normalize(packet.data));
+    assert.deepEqual(jsonWithBytes(decoded.data), jsonWithBytes(packet.data));
   }
 });
