@@ -2,6 +2,7 @@
 // with and without permessage-deflate.
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
+import type { EventEmitter } from "node:events";
 import type { AddressInfo } from "node:net";
 import WS, { WebSocketServer as WSServer } from "ws";
 import { WebSocket, type WebSocketServer, type PerMessageDeflateOptions } from "../../../src/websocket/index.js";
@@ -19,6 +20,39 @@ function payloads(): Array<string | Buffer> {
 function describeMessage(data: Buffer | string, isBinary: boolean): Message {
   const buf = typeof data === "string" ? Buffer.from(data) : data;
   return [isBinary ? `bin:${buf.length}:${buf.subarray(0, 16).toString("hex")}:${buf.subarray(-16).toString("hex")}` : `txt:${buf.toString()}`, isBinary];
+}
+
+/** Records the messages `client` receives; `all` settles once `count` have arrived (bounded at 20 s). */
+function recordMessages(client: EventEmitter, count: number): { received: Message[]; all: Promise<void> } {
+  const received: Message[] = [];
+  const all = within(
+    new Promise<void>((resolve) => {
+      client.on("message", (data: Buffer, isBinary: boolean) => {
+        received.push(describeMessage(data, isBinary));
+        if (received.length === count) resolve();
+      });
+    }),
+    20_000,
+    "echoes",
+  );
+  return { received, all };
+}
+
+/** Pings and expects the same payload in the pong, then closes and expects the peer to echo the code and reason. */
+async function pingThenClose(
+  client: EventEmitter & { ping(data: string): void; close(code: number, reason: string): void },
+  code: number,
+  reason: string,
+): Promise<void> {
+  const pong = next<[Buffer]>(client, "pong");
+  client.ping("ping!");
+  assert.equal((await pong)[0].toString(), "ping!");
+
+  const closed = next<[number, Buffer]>(client, "close");
+  client.close(code, reason);
+  const [gotCode, gotReason] = await closed;
+  assert.equal(gotCode, code);
+  assert.equal(gotReason.toString(), reason);
 }
 
 async function startWsServer(perMessageDeflate: boolean | object): Promise<{ server: WSServer; url: string }> {
@@ -53,32 +87,13 @@ for (const mode of modes) {
       await next(client, "open");
       if (mode.server !== false) assert.match(client.extensions, /permessage-deflate/);
       const sent = payloads();
-      const received: Message[] = [];
-      const all = within(
-        new Promise<void>((resolve) => {
-          client.on("message", (data: Buffer, isBinary: boolean) => {
-            received.push(describeMessage(data, isBinary));
-            if (received.length === sent.length + 1) resolve();
-          });
-        }),
-        20_000,
-        "echoes",
-      );
+      const { received, all } = recordMessages(client, sent.length + 1);
       for (const p of sent) client.send(p, { binary: typeof p !== "string" });
       client.send("frag", { fin: false });
       client.send("ment", { fin: true });
       await all;
       assert.deepEqual(received, [...sent.map((p) => describeMessage(p, typeof p !== "string")), ["txt:fragment", false]]);
-
-      const pong = next<[Buffer]>(client, "pong");
-      client.ping("ping!");
-      assert.equal((await pong)[0].toString(), "ping!");
-
-      const closed = next<[number, Buffer]>(client, "close");
-      client.close(4321, "ws says bye");
-      const [code, reason] = await closed;
-      assert.equal(code, 4321);
-      assert.equal(reason.toString(), "ws says bye");
+      await pingThenClose(client, 4321, "ws says bye");
       await stopServer(wss);
     });
   });
@@ -94,32 +109,13 @@ for (const mode of modes) {
       if (mode.server !== false) assert.match(client.extensions, /^permessage-deflate/);
       else assert.equal(client.extensions, "");
       const sent = payloads();
-      const received: Message[] = [];
-      const all = within(
-        new Promise<void>((resolve) => {
-          client.on("message", (data, isBinary) => {
-            received.push(describeMessage(data as Buffer, isBinary));
-            if (received.length === sent.length + 1) resolve();
-          });
-        }),
-        20_000,
-        "echoes",
-      );
+      const { received, all } = recordMessages(client, sent.length + 1);
       for (const p of sent) client.send(p);
       client.send(Buffer.from("frag"), { fin: false, binary: false });
       client.send(Buffer.from("ment"), { fin: true, binary: false });
       await all;
       assert.deepEqual(received, [...sent.map((p) => describeMessage(p, typeof p !== "string")), ["txt:fragment", false]]);
-
-      const pong = next<[Buffer]>(client, "pong");
-      client.ping("ping!");
-      assert.equal((await pong)[0].toString(), "ping!");
-
-      const closed = next<[number, Buffer]>(client, "close");
-      client.close(1000, "ours says bye");
-      const [code, reason] = await closed;
-      assert.equal(code, 1000);
-      assert.equal(reason.toString(), "ours says bye");
+      await pingThenClose(client, 1000, "ours says bye");
       await closeWsServer(server);
     });
   });
