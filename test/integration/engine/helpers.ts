@@ -88,22 +88,8 @@ export function waitFor<T extends unknown[] = unknown[]>(emitter: EventEmitter, 
   });
 }
 
-/** Rejects after `ms` unless `promise` settles first. */
-export function within<T>(promise: Promise<T>, ms: number, label: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${label}: not within ${ms} ms`)), ms);
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
-}
+/** Rejects after `ms` unless `promise` settles first: the shared `withTimeout` of test/helpers/wait.ts. */
+export { withTimeout as within } from "../../helpers/wait.js";
 
 export const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
