@@ -105,21 +105,18 @@ test("pings are answered with pongs; a silent server is detected after pingInter
   assert.ok(Date.now() - lastPing >= 190, "not before pingInterval + pingTimeout");
 });
 
-test('an engine packet the codec refuses closes with "parse error"', async () => {
-  const raw = await rawPolling();
-  const socket = client(raw.url);
-  await waitFor(socket, "connect");
-  raw.push("9not a packet type");
-  assert.deepEqual((await waitFor(socket, "disconnect"))[0], "parse error");
-});
-
-test('a Socket.IO packet the decoder refuses closes with "parse error"', async () => {
-  const raw = await rawPolling();
-  const socket = client(raw.url);
-  await waitFor(socket, "connect");
-  raw.push('42["unterminated"');
-  assert.deepEqual((await waitFor(socket, "disconnect"))[0], "parse error");
-});
+for (const [name, refused] of [
+  ['an engine packet the codec refuses closes with "parse error"', "9not a packet type"],
+  ['a Socket.IO packet the decoder refuses closes with "parse error"', '42["unterminated"'],
+] as const) {
+  test(name, async () => {
+    const raw = await rawPolling();
+    const socket = client(raw.url);
+    await waitFor(socket, "connect");
+    raw.push(refused);
+    assert.deepEqual((await waitFor(socket, "disconnect"))[0], "parse error");
+  });
+}
 
 test('a poll request cut off closes with "transport error"; connect_error before the connection', async () => {
   const raw = await rawPolling();
