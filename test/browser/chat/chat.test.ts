@@ -6,7 +6,7 @@ import { after, before, describe, test } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { io as connectClient, type Socket as ClientSocket } from "socket.io-client";
 import { createChatServer, type ChatServer, type ChatServerOptions } from "../../../examples/chat/app.js";
-import { launchChromium } from "./launch-chromium.js";
+import { launchChromium } from "../../helpers/chromium.js";
 
 const ARTIFACTS = new URL("../../artifacts/", import.meta.url);
 const WAIT_MS = 10_000;
