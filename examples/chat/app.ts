@@ -5,10 +5,13 @@ import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo, Socket as NetSocket } from "node:net";
 import { fileURLToPath } from "node:url";
 import express from "express";
+import { createClient } from "redis";
+import { createAdapter } from "../../src/adapters/redis/index.js";
 import { Server, type Socket } from "../../src/index.js";
 import type { ChatLimits, ChatSocketData, ClientToServerEvents, InterServerEvents, ServerToClientEvents } from "./chat-events.js";
 import { ChatService } from "./chat-service.js";
 import { MemoryHistoryStore, type HistoryStore } from "./history-store.js";
+import { RedisHistoryStore, type ChatRedisClient } from "./redis-history-store.js";
 import { DEFAULT_LIMITS, parseRoomName } from "./validation.js";
 
 /** The chat's Socket.IO server, with its typed events. */
@@ -34,8 +37,14 @@ export interface ChatServerOptions {
   maxRooms?: number;
   /** Messages allowed per socket and window. Default 20 every 10 s. */
   rateLimit?: { messages: number; windowMs: number };
-  /** A Redis URL to run several processes together; see the scale-out note below. */
+  /**
+   * A Redis URL to run several processes together: broadcasts go through the Redis adapter,
+   * history through a {@link RedisHistoryStore} (unless `store` is given) and the people in each
+   * room are counted across every process. Default: none, one process on its own.
+   */
   redisUrl?: string;
+  /** With `redisUrl`: the prefix of the adapter's channels and the history's keys. Default "courant-chat". */
+  redisKey?: string;
 }
 
 /** A running chat. */
@@ -90,8 +99,14 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   const maxRooms = options.maxRooms ?? 100;
   const defaultRoom = parseRoomName(options.defaultRoom ?? "general", limits);
   if (!defaultRoom.ok) throw new ChatConfigError("CHAT_ERR_ROOM_INVALID", defaultRoom.error.message);
+  const redis = options.redisUrl !== undefined && options.redisUrl !== "" ? await connectRedis(options.redisUrl) : undefined;
+  const redisKey = options.redisKey ?? "courant-chat";
   const ownStore = options.store === undefined;
-  const store = options.store ?? new MemoryHistoryStore({ size: historySize, maxRooms });
+  const store =
+    options.store ??
+    (redis === undefined
+      ? new MemoryHistoryStore({ size: historySize, maxRooms })
+      : new RedisHistoryStore({ client: redis.pub, prefix: redisKey, size: historySize, maxRooms }));
 
   const app = express();
   app.disable("x-powered-by");
@@ -105,24 +120,16 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
 
   const httpServer = createServer(app);
   // Chat payloads are small; a client sending more than this is cut off by the transport.
-  const io: ChatIo = new Server(httpServer, { maxHttpBufferSize: 64 * 1024 });
-
-  // ── Scale-out: the one place the Redis adapter plugs in ──────────────────────────────
-  // With several chat processes behind a load balancer, rooms and broadcasts go through Redis:
-  //   import { createAdapter } from "courant/redis";
-  //   io.adapter(createAdapter(pubClient, subClient));   // two connected node-redis/ioredis clients
-  // and `store` becomes a Redis-backed HistoryStore (./history-store.ts is the interface).
-  // Presence (./presence.ts) counts this process's people only and has to move to Redis too.
-  // The chat is not wired to Redis yet (a later change does it), so a REDIS_URL is refused
-  // here rather than silently running one process that only looks clustered.
-  if (options.redisUrl !== undefined && options.redisUrl !== "") {
-    await io.close();
-    throw new ChatConfigError(
-      "CHAT_ERR_REDIS_UNAVAILABLE",
-      "REDIS_URL is set, but the chat does not run on several processes yet; unset it to run one process.",
-    );
+  // With Redis, a broadcast made here is published once and delivered by every chat process.
+  const io: ChatIo = new Server(httpServer, {
+    maxHttpBufferSize: 64 * 1024,
+    ...(redis === undefined ? {} : { adapter: createAdapter(redis.pub, redis.sub, { key: redisKey }) }),
+  });
+  if (redis !== undefined) {
+    io.of("/").adapter.on("error", (err: unknown) => {
+      console.error("chat: Redis adapter:", err);
+    });
   }
-  // ─────────────────────────────────────────────────────────────────────────────────────
 
   const service = new ChatService(io, {
     store,
@@ -132,6 +139,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     maxRooms,
     rateLimit: options.rateLimit ?? { messages: 20, windowMs: 10_000 },
     directoryDelayMs: 50,
+    cluster: redis !== undefined,
   });
 
   app.get("/healthz", (_req, res) => {
@@ -151,6 +159,8 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   } catch (err) {
     service.close();
     await io.close();
+    if (ownStore) await store.close();
+    await redis?.quit();
     throw err;
   }
   const port = (httpServer.address() as AddressInfo).port;
@@ -164,6 +174,8 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     for (const socket of connections) socket.destroy();
     await closed;
     if (ownStore) await store.close();
+    // After io.close(): the adapter unsubscribes and says goodbye through these clients.
+    await redis?.quit();
   }
 
   return {
@@ -173,4 +185,46 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     url: `http://localhost:${port}`,
     close: () => (closing ??= close()),
   };
+}
+
+/** The two clients the Redis adapter needs: one publishes (and stores history), one subscribes. */
+interface RedisPair {
+  pub: ChatRedisClient;
+  sub: ChatRedisClient;
+  quit(): Promise<void>;
+}
+
+// Redis that cannot be reached at start is a configuration error, reported after a few tries;
+// once connected, the clients reconnect by themselves (up to 2 s apart) for as long as it takes.
+const INITIAL_CONNECT_RETRIES = 5;
+
+async function connectRedis(url: string): Promise<RedisPair> {
+  let connected = false;
+  const pub = createClient({
+    url,
+    socket: {
+      connectTimeout: 3000,
+      reconnectStrategy: (retries: number, cause: Error) =>
+        !connected && retries >= INITIAL_CONNECT_RETRIES ? cause : Math.min(100 * 2 ** retries, 2000),
+    },
+  });
+  const sub = pub.duplicate();
+  for (const client of [pub, sub]) {
+    client.on("error", (err: unknown) => {
+      if (connected) console.error("chat: Redis:", err instanceof Error ? err.message : err);
+    });
+  }
+  try {
+    await Promise.all([pub.connect(), sub.connect()]);
+  } catch (err) {
+    for (const client of [pub, sub]) if (client.isOpen) client.destroy();
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new ChatConfigError("CHAT_ERR_REDIS_UNAVAILABLE", `Redis at ${url} cannot be reached (${reason}).`);
+  }
+  connected = true;
+  let quitting: Promise<void> | undefined;
+  const quit = async (): Promise<void> => {
+    await Promise.all([pub, sub].map((client) => (client.isOpen ? client.close() : undefined)));
+  };
+  return { pub, sub, quit: () => (quitting ??= quit()) };
 }

@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import type { ChatIo, ChatSocket } from "./app.js";
 import type { ChatErrorBody, ChatErrorCode, ChatLimits, ChatMessage, Directory, Joined, Reply, Sent } from "./chat-events.js";
 import type { HistoryStore } from "./history-store.js";
-import { Presence } from "./presence.js";
+import { compareNicknames, nicknameKey, Presence } from "./presence.js";
 import { parseJoinRequest, parseMessageRequest, parseTyping } from "./validation.js";
 
 /** How the chat behaves; {@link createChatServer} fills in the defaults. */
@@ -21,6 +21,18 @@ export interface ChatServiceOptions {
   rateLimit: { messages: number; windowMs: number };
   /** Room-list updates are coalesced into one broadcast per this many ms. */
   directoryDelayMs: number;
+  /**
+   * Several processes share this chat through an adapter (Redis): who is in a room, the room
+   * counts, the client count and nickname checks then ask every process (`fetchSockets()`)
+   * instead of this one's Presence. Default false.
+   */
+  cluster?: boolean;
+}
+
+/** A joined socket as any process sees it (`socket.data` travels with `fetchSockets()`). */
+interface SeenSocket {
+  id: string;
+  data: Partial<{ nickname: string; room: string; sessionId: string }>;
 }
 
 interface SenderState {
@@ -128,6 +140,19 @@ export class ChatService {
       this.#presence.leave(holder.socketId);
       if (holder.room !== room) this.#announceLeft(holder.room, holder.nickname, room);
       this.#io.in(holder.socketId).disconnectSockets(true);
+    } else if (holder === undefined && this.#options.cluster === true) {
+      const remote = (await this.#everyone()).find(
+        (seen) => seen.id !== socket.id && seen.data.nickname !== undefined && nicknameKey(seen.data.nickname) === nicknameKey(nickname),
+      );
+      if (remote !== undefined) {
+        if (remote.data.sessionId !== sessionId) {
+          return ack(error("CHAT_ERR_NICKNAME_TAKEN", `"${nickname}" is already taken; pick another nickname.`));
+        }
+        // The same tab, reconnected to another process: its old connection there is dropped
+        // (that process announces it leaving).
+        this.#io.in(remote.id).disconnectSockets(true);
+      }
+      if (!socket.connected) return;
     }
 
     const previous = this.#presence.get(socket.id);
@@ -152,7 +177,7 @@ export class ChatService {
     } catch (err) {
       console.error("chat: could not read the history of %s:", room, err);
     }
-    ack({ ok: true, room, nickname, members: this.#presence.members(room), history });
+    ack({ ok: true, room, nickname, members: await this.#members(room), history });
   }
 
   async #onMessage(socket: ChatSocket, request: unknown, ackValue: unknown): Promise<void> {
@@ -234,28 +259,66 @@ export class ChatService {
     }
   }
 
+  /** Every joined socket of every process; this process's alone if the others cannot be asked. */
+  async #everyone(room?: string): Promise<SeenSocket[]> {
+    try {
+      const sockets = await (room === undefined ? this.#io.fetchSockets() : this.#io.in(room).fetchSockets());
+      return sockets.map((s) => ({ id: s.id, data: s.data }));
+    } catch (err) {
+      console.error("chat: could not ask the other processes who is connected:", err);
+      const local = room === undefined ? [...this.#io.sockets.sockets.values()] : [...this.#io.sockets.sockets.values()].filter((s) => s.rooms.has(room));
+      return local.map((s) => ({ id: s.id, data: s.data }));
+    }
+  }
+
+  async #members(room: string): Promise<string[]> {
+    if (this.#options.cluster !== true) return this.#presence.members(room);
+    const names = new Map<string, string>();
+    for (const seen of await this.#everyone(room)) {
+      const { nickname } = seen.data;
+      if (nickname !== undefined && seen.data.room === room) names.set(nicknameKey(nickname), nickname);
+    }
+    return [...names.values()].sort(compareNicknames);
+  }
+
+  /** People per room and connected clients: this process's, or every process's in a cluster. */
+  async #census(): Promise<{ counts: Map<string, number>; clients: number }> {
+    const counts = new Map<string, number>();
+    if (this.#options.cluster !== true) {
+      for (const room of this.#presence.rooms()) counts.set(room, this.#presence.count(room));
+      return { counts, clients: this.#io.engine.clientsCount };
+    }
+    const everyone = await this.#everyone();
+    for (const seen of everyone) {
+      const { room } = seen.data;
+      if (room !== undefined) counts.set(room, (counts.get(room) ?? 0) + 1);
+    }
+    return { counts, clients: everyone.length };
+  }
+
   async #roomAvailable(room: string): Promise<boolean> {
     if (room === this.#options.defaultRoom || this.#presence.count(room) > 0) return true;
     const names = await this.#roomNames();
     return names.has(room) || names.size < this.#options.maxRooms;
   }
 
-  async #roomNames(): Promise<Set<string>> {
+  async #roomNames(occupied: Iterable<string> = this.#presence.rooms()): Promise<Set<string>> {
     let stored: string[] = [];
     try {
       stored = await this.#options.store.rooms();
     } catch (err) {
       console.error("chat: could not list the rooms:", err);
     }
-    return new Set([this.#options.defaultRoom, ...this.#presence.rooms(), ...stored]);
+    return new Set([this.#options.defaultRoom, ...occupied, ...stored]);
   }
 
   async #directory(): Promise<Directory> {
     const defaultRoom = this.#options.defaultRoom;
-    const rooms = [...(await this.#roomNames())]
-      .map((name) => ({ name, count: this.#presence.count(name) }))
+    const { counts, clients } = await this.#census();
+    const rooms = [...(await this.#roomNames(counts.keys()))]
+      .map((name) => ({ name, count: counts.get(name) ?? 0 }))
       .sort((a, b) => (a.name === defaultRoom ? -1 : b.name === defaultRoom ? 1 : a.name.localeCompare(b.name)));
-    return { rooms, clients: this.#io.engine.clientsCount };
+    return { rooms, clients };
   }
 
   // One shared timer coalesces bursts (a reconnecting crowd, a server restart) into one update.

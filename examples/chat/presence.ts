@@ -80,10 +80,22 @@ export class Presence {
   }
 }
 
-function nicknameKey(nickname: string): string {
+/**
+ * The form nicknames are compared in: "Ada" and "ada" are the same person.
+ *
+ * @example
+ * nicknameKey("Ada") === nicknameKey("ada"); // true
+ */
+export function nicknameKey(nickname: string): string {
   return nickname.toLocaleLowerCase("en");
 }
 
-function compareNicknames(a: string, b: string): number {
+/**
+ * The display order of nicknames, ignoring case.
+ *
+ * @example
+ * ["bob", "Ada"].sort(compareNicknames); // ["Ada", "bob"]
+ */
+export function compareNicknames(a: string, b: string): number {
   return a.localeCompare(b, "en", { sensitivity: "base" });
 }

@@ -348,8 +348,9 @@ describe("chat server", { timeout: 60_000 }, () => {
     assert.ok((await client.text()).length > 10_000);
   });
 
-  test("refuses REDIS_URL with a clear error while the chat runs on one process only", async () => {
-    await assert.rejects(createChatServer({ port: 0, redisUrl: "redis://127.0.0.1:6379" }), (err: unknown) => {
+  // With a Redis that answers, the chat runs on several processes: test/integration/chat/chat-redis.test.ts.
+  test("stops with a clear error when REDIS_URL names a Redis nobody answers at", async () => {
+    await assert.rejects(createChatServer({ port: 0, redisUrl: "redis://127.0.0.1:1" }), (err: unknown) => {
       assert.ok(err instanceof ChatConfigError);
       assert.equal(err.code, "CHAT_ERR_REDIS_UNAVAILABLE");
       return true;
