@@ -116,7 +116,7 @@ export interface ServerToClientEvents {
   typing: (event: Typing) => void;
 }
 
-/** Nothing goes between server processes yet (see the scale-out note in ./app.ts). */
+/** No custom events go between server processes: with Redis they share broadcasts and `fetchSockets()` only. */
 export type InterServerEvents = Record<string, never>;
 
 /** What the server keeps on `socket.data` once a socket has joined. */
