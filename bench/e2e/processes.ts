@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { GeneratorJob, GeneratorMessage } from "../generator/generator.js";
-import type { ServerReply, ServerRequest } from "./server-process.js";
+import type { ServerReply, ServerRequest } from "./server-control.js";
 
 const SERVER_ENTRY = fileURLToPath(new URL("./server-process.ts", import.meta.url));
 const GENERATOR_ENTRY = fileURLToPath(new URL("../generator/generator.ts", import.meta.url));

@@ -5,32 +5,12 @@
  * requests (`memory`, `connections`, `stop`).
  */
 import { loadTarget } from "../targets/index.js";
+import { serveControlRequests } from "./server-control.js";
 import type { TargetMode, TargetServer } from "../targets/target.js";
-
-export type ServerRequest = { id: number; type: "memory" | "connections" | "cpu" | "stop" };
-export type ServerReply =
-  | { type: "ready"; port: number; pid: number }
-  | { id: number; type: "memory"; rss: number; heapUsed: number; external: number; arrayBuffers: number; connections: number }
-  | { id: number; type: "connections"; connections: number }
-  | { id: number; type: "cpu"; cpuMicros: number; wallMicros: number }
-  | { id: number; type: "stopped" };
 
 const [targetName = "", mode = "echo", batchArg = "1", sizeArg = "100"] = process.argv.slice(2);
 const batch = Number(batchArg);
 const size = Number(sizeArg);
-
-function reply(message: ServerReply): void {
-  process.send?.(message);
-}
-
-async function collectGarbage(): Promise<void> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc === undefined) throw new Error("run with --expose-gc");
-  for (let i = 0; i < 4; i++) {
-    gc();
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 async function main(): Promise<void> {
   const target = await loadTarget(targetName);
@@ -47,25 +27,7 @@ async function main(): Promise<void> {
   };
   const running = await target.start({ mode: mode as TargetMode, onRequest });
   box.server = running;
-  process.on("message", (request: ServerRequest) => {
-    if (request.type === "cpu") {
-      const cpu = process.cpuUsage();
-      reply({ id: request.id, type: "cpu", cpuMicros: cpu.user + cpu.system, wallMicros: Number(process.hrtime.bigint() / 1000n) });
-    } else if (request.type === "connections") {
-      reply({ id: request.id, type: "connections", connections: running.connectionCount() });
-    } else if (request.type === "memory") {
-      void collectGarbage().then(() => {
-        const m = process.memoryUsage();
-        reply({ id: request.id, type: "memory", rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, connections: running.connectionCount() });
-      });
-    } else if (request.type === "stop") {
-      void running.close().then(() => {
-        reply({ id: request.id, type: "stopped" });
-        setTimeout(() => process.exit(0), 20);
-      });
-    }
-  });
-  reply({ type: "ready", port: running.port, pid: process.pid });
+  serveControlRequests(running);
 }
 
 main().catch((err: unknown) => {
