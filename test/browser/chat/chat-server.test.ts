@@ -78,14 +78,20 @@ async function withServer(options: ChatServerOptions, run: (chat: ChatServer) =>
 describe("chat server", { timeout: 60_000 }, () => {
   let chat: ChatServer;
 
-  before(async () => {
-    chat = await createChatServer({ port: 0, historySize: 50 });
-  });
+  before(
+    async () => {
+      chat = await createChatServer({ port: 0, historySize: 50 });
+    },
+    { timeout: 10_000 },
+  );
 
-  after(async () => {
-    for (const socket of sockets) socket.disconnect();
-    await chat?.close();
-  });
+  after(
+    async () => {
+      for (const socket of sockets) socket.disconnect();
+      await chat?.close();
+    },
+    { timeout: 10_000 },
+  );
 
   test("says hello with its limits, default room and directory on every connection", async () => {
     const socket = connectClient(chat.url, { transports: ["websocket"], forceNew: true, reconnection: false });

@@ -131,14 +131,21 @@ async function clientJoin(nickname: string, room: string): Promise<ClientSocket>
 }
 
 describe("chat example in Chromium", { timeout: 90_000 }, () => {
-  before(async () => {
-    [browser, chat] = await Promise.all([launchChromium(), createChatServer(SERVER_OPTIONS)]);
-  });
+  // Hooks are bounded too, so a close that never finishes fails the file instead of hanging it.
+  before(
+    async () => {
+      [browser, chat] = await Promise.all([launchChromium(), createChatServer(SERVER_OPTIONS)]);
+    },
+    { timeout: 30_000 },
+  );
 
-  after(async () => {
-    await browser?.close();
-    await chat?.close();
-  });
+  after(
+    async () => {
+      await browser?.close();
+      await chat?.close();
+    },
+    { timeout: 20_000 },
+  );
 
   test("three people join with their nicknames; join notices, people and client counts update live", async () => {
     alice = await join("alice");
