@@ -2,45 +2,16 @@
 // and room counts cross from one server to the other. Needs a Redis (REDIS_URL, default
 // 127.0.0.1:6379): skipped with the reason outside CI, failed in CI.
 import assert from "node:assert/strict";
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { after, before, test } from "node:test";
 import { createClient } from "redis";
 import { io as ioc, type Socket as ClientSocket } from "socket.io-client";
 import { ChatConfigError, createChatServer, type ChatServer } from "../../../examples/chat/app.js";
 import type { ChatMessage, Directory, Joined, MemberJoined, Reply, Sent } from "../../../examples/chat/chat-events.js";
+// The Redis tests' own fixtures: the REDIS_URL, the skip-with-a-reason (failure under CI=true), unique keys, bounded waits.
+import { REDIS_URL, skip, uniqueKey, within } from "../redis/helpers.js";
 
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-
-async function redisAnswers(): Promise<boolean> {
-  const client = createClient({ url: REDIS_URL, socket: { connectTimeout: 2000, reconnectStrategy: false } });
-  client.on("error", () => {});
-  try {
-    await client.connect();
-    return (await client.ping()) === "PONG";
-  } catch {
-    return false;
-  } finally {
-    if (client.isOpen) client.destroy();
-  }
-}
-
-async function skipReason(): Promise<string | false> {
-  if (await redisAnswers()) return false;
-  const reason = `no Redis answers at ${REDIS_URL} (start one, or set REDIS_URL)`;
-  if (process.env.CI === "true") throw new Error(`the chat's Redis tests cannot run in CI: ${reason}`);
-  return `skipped: ${reason}`;
-}
-
-const skip = await skipReason();
-const KEY = `courant-test-chat-${process.pid}-${randomBytes(4).toString("hex")}`;
-
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+const KEY = uniqueKey("chat");
 
 function next<T>(socket: ClientSocket, event: string, what: string, accept: (value: T) => boolean = () => true): Promise<T> {
   return within(
