@@ -4,7 +4,7 @@
  * with a deadline on every answer.
  */
 import { fork } from "node:child_process";
-import type { ChildProcess } from "node:child_process";
+import type { ChildProcess, Serializable } from "node:child_process";
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -144,29 +144,26 @@ export class ServerProcess {
   }
 }
 
-/** A running generator process. */
-export class GeneratorProcess {
+/**
+ * A running load-generator process speaking a message protocol whose replies carry a `type`
+ * (an `error` reply rejects): the base of both suites' generators.
+ */
+export class GeneratorChild<Message extends { type: string; message?: string }> {
   readonly child: ChildProcess;
 
-  private constructor(child: ChildProcess) {
-    this.child = child;
-  }
-
-  /** Starts a generator and hands it `job`. */
-  static start(job: GeneratorJob): GeneratorProcess {
-    const child = spawnNode(GENERATOR_ENTRY, [], ["--max-old-space-size=4096"], CORES?.generator);
-    child.send(job);
-    return new GeneratorProcess(child);
+  protected constructor(entry: string, job: unknown) {
+    this.child = spawnNode(entry, [], ["--max-old-space-size=4096"], CORES?.generator);
+    this.child.send(job as Serializable);
   }
 
   /** Waits for the generator's next message of `type` (an `error` message rejects). */
-  next<T extends GeneratorMessage["type"]>(type: T, timeoutMs: number): Promise<Extract<GeneratorMessage, { type: T }>> {
+  next<T extends Message["type"]>(type: T, timeoutMs: number): Promise<Extract<Message, { type: T }>> {
     return waitFor(
       this.child,
       (m) => {
-        const message = m as GeneratorMessage;
+        const message = m as Message;
         if (message.type === "error") throw new Error(`generator: ${message.message}`);
-        return message.type === type ? (message as Extract<GeneratorMessage, { type: T }>) : undefined;
+        return message.type === type ? (message as Extract<Message, { type: T }>) : undefined;
       },
       timeoutMs,
       `generator ${type}`,
@@ -183,5 +180,13 @@ export class GeneratorProcess {
     const exited = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
     await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, timeoutMs))]);
     if (this.child.exitCode === null) this.child.kill("SIGKILL");
+  }
+}
+
+/** A running generator process of the WebSocket suite. */
+export class GeneratorProcess extends GeneratorChild<GeneratorMessage> {
+  /** Starts a generator on the generator core and hands it `job`. */
+  static start(job: GeneratorJob): GeneratorProcess {
+    return new GeneratorProcess(GENERATOR_ENTRY, job);
   }
 }

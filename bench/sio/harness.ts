@@ -3,11 +3,10 @@
  * pinned to the server core), one or more generator processes (pinned to the generator core), and
  * each core's busy share from /proc/stat, which includes the kernel's loopback work.
  */
-import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { SioGeneratorMessage, SioJob, SioResult } from "../generator/sio-generator.js";
-import { CORES, ServerProcess, spawnNode, waitFor } from "../e2e/processes.js";
+import { GeneratorChild, ServerProcess } from "../e2e/processes.js";
 import type { Workload } from "./workload.js";
 
 const SERVER_ENTRY = fileURLToPath(new URL("./server-process.ts", import.meta.url));
@@ -32,13 +31,7 @@ export function startSioServer(target: string, workload: Workload, profile = fal
 }
 
 /** A running Socket.IO generator process. */
-export class SioGenerator {
-  readonly child: ChildProcess;
-
-  private constructor(child: ChildProcess) {
-    this.child = child;
-  }
-
+export class SioGenerator extends GeneratorChild<SioGeneratorMessage> {
   /**
    * Starts a generator on the generator core and hands it `job`.
    *
@@ -46,22 +39,7 @@ export class SioGenerator {
    * const generator = SioGenerator.start(job);
    */
   static start(job: SioJob): SioGenerator {
-    const child = spawnNode(GENERATOR_ENTRY, [], ["--max-old-space-size=4096"], CORES?.generator);
-    child.send(job);
-    return new SioGenerator(child);
-  }
-
-  next<T extends SioGeneratorMessage["type"]>(type: T, timeoutMs: number): Promise<Extract<SioGeneratorMessage, { type: T }>> {
-    return waitFor(
-      this.child,
-      (m) => {
-        const message = m as SioGeneratorMessage;
-        if (message.type === "error") throw new Error(`generator: ${message.message}`);
-        return message.type === type ? (message as Extract<SioGeneratorMessage, { type: T }>) : undefined;
-      },
-      timeoutMs,
-      `generator ${type}`,
-    );
+    return new SioGenerator(GENERATOR_ENTRY, job);
   }
 
   /** Idle mode: asks for the result. */
@@ -69,18 +47,6 @@ export class SioGenerator {
     const answer = this.next("result", timeoutMs);
     this.child.send({ type: "report" });
     return (await answer).result;
-  }
-
-  /** Idle mode: tells the generator to close its connections and exit. */
-  release(): void {
-    if (this.child.connected) this.child.send({ type: "stop" });
-  }
-
-  async exit(timeoutMs = 10_000): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, timeoutMs))]);
-    if (this.child.exitCode === null) this.child.kill("SIGKILL");
   }
 }
 
