@@ -6,6 +6,7 @@ import { EventEmitter } from "node:events";
 import type { IncomingMessage } from "node:http";
 import { decodeEnginePacket } from "../protocol/engine-packet.js";
 import type { EnginePacket } from "../protocol/engine-packet.js";
+import { deferListenerTable } from "../websocket/lazy-listeners.js";
 import { EngineError } from "./errors.js";
 import { Timer } from "./heartbeat.js";
 import type { TimerTarget } from "./heartbeat.js";
@@ -142,6 +143,8 @@ export class Session extends EventEmitter<SessionEventMap> implements TimerTarge
   /** @internal Created by the engine. */
   constructor(id: string, request: IncomingMessage, transport: PollingTransport | WebSocketTransport, host: EngineHost) {
     super();
+    // The server drives a session through its handler; listeners are optional.
+    deferListenerTable(this);
     this.id = id;
     this.request = request;
     this.remoteAddress = request.socket.remoteAddress ?? "";

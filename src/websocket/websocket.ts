@@ -17,11 +17,13 @@ import {
   kSetRequest,
   kTracker,
   kWasClean,
+  kBatchWritten,
   kWebSocket,
 } from "./internal.js";
 import { PreparedMessage, type SendData, toBuffer } from "./prepared-message.js";
 import { Receiver, type ReceiverHandler } from "./receiver.js";
 import { type SendCallback, Sender } from "./sender.js";
+import { deferListenerTable } from "./lazy-listeners.js";
 import { isValidCloseCode } from "./validation.js";
 import { WebSocketEventTarget } from "./websocket-events.js";
 
@@ -153,7 +155,6 @@ export class WebSocket extends WebSocketEventTarget {
   #sender: Sender | null = null;
   #deflate: AttachInit["deflate"] = null;
   #handler: WebSocketHandler | null = null;
-  #drainCallback: ((error?: Error | null) => void) | null = null;
   #request: ClientRequest | null = null;
   #maxPayload: number;
   #maxBackpressure: number;
@@ -181,6 +182,8 @@ export class WebSocket extends WebSocketEventTarget {
     super();
     if (address === kServerSide) {
       const init = protocols as ServerSideInit;
+      // A server-side socket is often driven only through its handler (the engine's case).
+      deferListenerTable(this);
       this.#isServer = true;
       this.#maxPayload = init.maxPayload;
       this.#maxBackpressure = init.maxBackpressure;
@@ -466,15 +469,11 @@ export class WebSocket extends WebSocketEventTarget {
   #syncDrainCallback(): void {
     const sender = this.#sender;
     if (sender === null) return;
-    if (this.#handler !== null && this.#handler.onDrain !== undefined) {
-      this.#drainCallback ??= (error) => this.#afterBatch(error);
-      sender.setDrainCallback(this.#drainCallback);
-    } else {
-      sender.setDrainCallback(null);
-    }
+    sender.setDrainTarget(this.#handler !== null && this.#handler.onDrain !== undefined ? this : null);
   }
 
-  #afterBatch(error: Error | null | undefined): void {
+  /** @internal The sender's batch left the socket's buffer. */
+  [kBatchWritten](error: Error | null | undefined): void {
     if (error != null || this.#readyState !== OPEN || this.#sender!.bufferedAmount !== 0) return;
     const handler = this.#handler;
     if (handler !== null && handler.onDrain !== undefined) handler.onDrain();
