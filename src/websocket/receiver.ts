@@ -46,6 +46,9 @@ const INFLATING = 5;
 /** After a close frame or an error: input is ignored. */
 const DONE = 6;
 
+/** Scratch space for the current masking key, filled just before each unmask (parsing is synchronous). */
+const MASK_KEY = new Uint8Array(4);
+
 /**
  * The RFC 6455 frame parser: a state machine fed Buffers, with no socket. It unmasks payloads in
  * place, validates text incrementally (failing fast, even inside an unfinished message), enforces
@@ -78,19 +81,23 @@ export class Receiver {
   #fin = false;
   #opcode = 0;
   #masked = false;
-  readonly #mask: Buffer = Buffer.alloc(4);
+  /** The frame's masking key as two 16-bit halves (small integers: no Buffer per connection). */
+  #maskHigh = 0;
+  #maskLow = 0;
   #payloadLength = 0;
   /** Pieces of a frame payload that spans chunks, already unmasked (and validated for text). */
-  #framePieces: Buffer[] = [];
+  #framePieces: Buffer[] | null = null;
   #frameReceived = 0;
 
   // Current message (0 = none in progress).
   #messageOpcode = 0;
   #messageCompressed = false;
   #messageLength = 0;
-  #fragments: Buffer[] = [];
+  /** The fragments of a message in progress (null when none: most messages are one frame). */
+  #fragments: Buffer[] | null = null;
   #fragmentsLength = 0;
-  readonly #validator = new Utf8Validator();
+  /** Created by the first text message that needs state carried across pieces (most never do). */
+  #utf8: Utf8Validator | null = null;
   /** Bound once per receiver, and only with permessage-deflate. */
   readonly #onInflated: ((error: WebSocketError | null, data: Buffer) => void) | null;
 
@@ -161,8 +168,8 @@ export class Receiver {
     this.#buffers = [];
     this.#offset = 0;
     this.#bufferedBytes = 0;
-    this.#framePieces = [];
-    this.#fragments = [];
+    this.#framePieces = null;
+    this.#fragments = null;
   }
 
   /** @internal Resumes parsing after `resume()`. */
@@ -272,8 +279,8 @@ export class Receiver {
     this.#buffers = [];
     this.#offset = 0;
     this.#bufferedBytes = 0;
-    this.#framePieces = [];
-    this.#fragments = [];
+    this.#framePieces = null;
+    this.#fragments = null;
     this.#handler.onError(new WebSocketError(code, message, closeCode));
     return false;
   }
@@ -308,7 +315,7 @@ export class Receiver {
       this.#messageOpcode = opcode;
       this.#messageCompressed = rsv1;
       this.#messageLength = 0;
-      this.#validator.reset();
+      this.#utf8?.reset();
     } else if (opcode === OPCODE_CLOSE || opcode === OPCODE_PING || opcode === OPCODE_PONG) {
       // RFC 6455 §5.5: control frames are short and never fragmented.
       if (rsv1) return this.#fail("WS_ERR_UNEXPECTED_RSV_1", "RSV1 must be clear on a control frame", 1002);
@@ -373,20 +380,34 @@ export class Receiver {
 
   #getMask(): boolean {
     if (this.#bufferedBytes < 4) return false;
-    const mask = this.#mask;
+    let key: Buffer;
+    let at = 0;
     if (this.#firstHas(4)) {
-      const first = this.#buffers[0]!;
-      const at = this.#offset;
-      mask[0] = first[at]!;
-      mask[1] = first[at + 1]!;
-      mask[2] = first[at + 2]!;
-      mask[3] = first[at + 3]!;
+      key = this.#buffers[0]!;
+      at = this.#offset;
       this.#advance(4);
     } else {
-      this.#consume(4).copy(mask);
+      key = this.#consume(4);
     }
+    this.#maskHigh = (key[at]! << 8) | key[at + 1]!;
+    this.#maskLow = (key[at + 2]! << 8) | key[at + 3]!;
     this.#state = GET_DATA;
     return true;
+  }
+
+  /** Unmasks `data` in place, `offset` bytes into the frame's payload. */
+  #unmask(data: Buffer, offset: number): void {
+    const high = this.#maskHigh;
+    const low = this.#maskLow;
+    MASK_KEY[0] = high >>> 8;
+    MASK_KEY[1] = high & 0xff;
+    MASK_KEY[2] = low >>> 8;
+    MASK_KEY[3] = low & 0xff;
+    applyMask(data, 0, data.length, MASK_KEY, offset);
+  }
+
+  #validator(): Utf8Validator {
+    return (this.#utf8 ??= new Utf8Validator());
   }
 
   /** Whether this frame's payload is uncompressed text to validate as it arrives. */
@@ -402,10 +423,10 @@ export class Receiver {
     } else if (this.#frameReceived === 0 && this.#firstHas(length)) {
       // The whole payload sits in one chunk: a view, unmasked in place.
       data = this.#consume(length);
-      if (this.#masked) applyMask(data, 0, length, this.#mask, 0);
+      if (this.#masked) this.#unmask(data, 0);
       if (this.#validatesRaw()) {
         // A whole message in one frame needs no carried state: one native check.
-        const valid = this.#fin && this.#fragments.length === 0 ? isValidUtf8(data) : this.#validator.write(data);
+        const valid = this.#fin && this.#fragments === null ? isValidUtf8(data) : this.#validator().write(data);
         if (!valid) return this.#fail("WS_ERR_INVALID_UTF8", "Invalid UTF-8 sequence", 1007);
       }
     } else {
@@ -413,14 +434,15 @@ export class Receiver {
       const validates = this.#validatesRaw();
       while (this.#bufferedBytes > 0 && this.#frameReceived < length) {
         const piece = this.#consumeUpTo(length - this.#frameReceived);
-        if (this.#masked) applyMask(piece, 0, piece.length, this.#mask, this.#frameReceived);
-        if (validates && !this.#validator.write(piece)) return this.#fail("WS_ERR_INVALID_UTF8", "Invalid UTF-8 sequence", 1007);
-        this.#framePieces.push(piece);
+        if (this.#masked) this.#unmask(piece, this.#frameReceived);
+        if (validates && !this.#validator().write(piece)) return this.#fail("WS_ERR_INVALID_UTF8", "Invalid UTF-8 sequence", 1007);
+        (this.#framePieces ??= []).push(piece);
         this.#frameReceived += piece.length;
       }
       if (this.#frameReceived < length) return false;
-      data = this.#framePieces.length === 1 ? this.#framePieces[0]! : Buffer.concat(this.#framePieces, length);
-      this.#framePieces = [];
+      const pieces = this.#framePieces!;
+      data = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, length);
+      this.#framePieces = null;
       this.#frameReceived = 0;
     }
     this.#state = GET_INFO;
@@ -443,7 +465,7 @@ export class Receiver {
       this.#state = DONE;
       this.#buffers = [];
       this.#bufferedBytes = 0;
-      this.#fragments = [];
+      this.#fragments = null;
       this.#handler.onCloseFrame(code, reason);
       return false;
     }
@@ -455,20 +477,21 @@ export class Receiver {
   #dataFrame(data: Buffer): boolean {
     if (this.#messageCompressed) {
       this.#state = INFLATING;
-      const validator = this.#messageOpcode === OPCODE_TEXT ? this.#validator : null;
+      const validator = this.#messageOpcode === OPCODE_TEXT ? this.#validator() : null;
       this.#deflate!.decompress(data, this.#fin, validator, this.#onInflated!);
       return false;
     }
     if (!this.#fin) {
-      this.#fragments.push(data);
+      (this.#fragments ??= []).push(data);
       this.#fragmentsLength += data.length;
       return true;
     }
     let message = data;
-    if (this.#fragments.length > 0) {
-      this.#fragments.push(data);
-      message = Buffer.concat(this.#fragments, this.#fragmentsLength + data.length);
-      this.#fragments = [];
+    const fragments = this.#fragments;
+    if (fragments !== null) {
+      fragments.push(data);
+      message = Buffer.concat(fragments, this.#fragmentsLength + data.length);
+      this.#fragments = null;
       this.#fragmentsLength = 0;
     }
     return this.#deliver(message);
@@ -477,7 +500,7 @@ export class Receiver {
   #deliver(message: Buffer): boolean {
     const isBinary = this.#messageOpcode === OPCODE_BINARY;
     // The last fragment may have left a code point unfinished.
-    if (!isBinary && !this.#validator.end()) return this.#fail("WS_ERR_INVALID_UTF8", "Invalid UTF-8 sequence", 1007);
+    if (!isBinary && this.#utf8 !== null && !this.#utf8.end()) return this.#fail("WS_ERR_INVALID_UTF8", "Invalid UTF-8 sequence", 1007);
     this.#messageOpcode = 0;
     this.#messageCompressed = false;
     this.#messageLength = 0;
