@@ -8,6 +8,7 @@ export const kSetRequest = Symbol("set handshake request");
 export const kWebSocket = Symbol("websocket");
 export const kTracker = Symbol("client tracker");
 export const kWasClean = Symbol("was clean");
+export const kBatchWritten = Symbol("batch written");
 
 /** The server's set of clients, told when a socket closes. */
 export interface ClientTracker {

@@ -14,6 +14,7 @@ import {
   writeFrameHeader,
 } from "./frame.js";
 import type { PerMessageDeflate } from "./permessage-deflate.js";
+import { kBatchWritten } from "./internal.js";
 
 /**
  * Completion callback of a send: called once, with an error if the frame was not written.
@@ -53,6 +54,11 @@ interface QueuedSend {
  * sender.sendData("hello", false, true, false, false, undefined);
  * ```
  */
+/** Told when a tick's batch has left the socket's buffer (a method, so no closure per connection). */
+export interface DrainTarget {
+  [kBatchWritten](error: Error | null | undefined): void;
+}
+
 export class Sender {
   readonly #socket: Duplex;
   readonly #deflate: PerMessageDeflate | null;
@@ -62,7 +68,7 @@ export class Sender {
   #deflating = false;
   #queue: QueuedSend[] = [];
   #queuedBytes = 0;
-  #drainCallback: ((error?: Error | null) => void) | null = null;
+  #drainTarget: DrainTarget | null = null;
   #aborted = false;
 
   constructor(socket: Duplex, deflate: PerMessageDeflate | null) {
@@ -81,11 +87,11 @@ export class Sender {
   }
 
   /**
-   * Called once each tick's batch has left the socket's buffer: at once if the kernel took it
-   * all, else through an empty write queued behind it. Used for `onDrain`.
+   * Told once each tick's batch has left the socket's buffer: at once if the kernel took it all,
+   * else through an empty write queued behind it. Used for `onDrain`.
    */
-  setDrainCallback(callback: ((error?: Error | null) => void) | null): void {
-    this.#drainCallback = callback;
+  setDrainTarget(target: DrainTarget | null): void {
+    this.#drainTarget = target;
   }
 
   /**
@@ -248,11 +254,11 @@ export class Sender {
     sender.#corked = false;
     const socket = sender.#socket;
     socket.uncork();
-    const drain = sender.#drainCallback;
-    if (drain === null || socket.destroyed) return;
+    const target = sender.#drainTarget;
+    if (target === null || socket.destroyed) return;
     // Usually the kernel took the whole batch at once; otherwise an empty write reports when it has.
-    if (socket.writableLength === 0) drain(null);
-    else socket.write(EMPTY_BUFFER, drain);
+    if (socket.writableLength === 0) target[kBatchWritten](null);
+    else socket.write(EMPTY_BUFFER, (error?: Error | null) => target[kBatchWritten](error));
   }
 }
 
