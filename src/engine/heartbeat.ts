@@ -4,6 +4,13 @@
 // a timer moved to another slot is skipped lazily where it was (its `slot` no longer matches).
 
 /**
+ * The origin of stored deadlines and slots: a day before this module loaded, so that any real
+ * deadline (now or later, or a little in the past) maps to a positive slot, never the -1 of
+ * "not scheduled", and stays a small integer for about 11 days of uptime.
+ */
+const EPOCH = Date.now() - 86_400_000;
+
+/**
  * Something a {@link Timer} calls back when its deadline passes.
  *
  * @example
@@ -25,14 +32,29 @@ export interface TimerTarget {
  * ```
  */
 export class Timer {
-  /** The deadline, ms since the epoch (meaningful while scheduled). */
-  deadline = 0;
-  /** The wheel slot holding it; -1 when not scheduled. */
+  /**
+   * The deadline in ms since `EPOCH` (meaningful while scheduled). Relative, so that it stays a
+   * small integer: no boxed number per connection.
+   */
+  due = 0;
+  /** The wheel slot holding it (counted from `EPOCH`); -1 when not scheduled. */
   slot = -1;
   readonly target: TimerTarget;
 
   constructor(target: TimerTarget) {
     this.target = target;
+  }
+
+  /**
+   * The deadline, ms since the Unix epoch (meaningful while scheduled).
+   *
+   * @example
+   * ```ts
+   * if (timer.scheduled) console.log(new Date(timer.deadline));
+   * ```
+   */
+  get deadline(): number {
+    return EPOCH + this.due;
   }
 
   /**
@@ -94,10 +116,11 @@ export class TimerWheel {
    * ```
    */
   schedule(timer: Timer, deadline: number): void {
-    let slot = Math.floor(deadline / this.resolution);
+    const due = deadline - EPOCH;
+    let slot = Math.floor(due / this.resolution);
     if (this.#interval === null) this.#start(slot);
     else if (slot <= this.#swept) slot = this.#swept + 1; // already past: the next sweep
-    timer.deadline = deadline;
+    timer.due = due;
     if (timer.slot === slot) return;
     timer.slot = slot;
     const bucket = this.#buckets.get(slot);
@@ -137,7 +160,7 @@ export class TimerWheel {
   }
 
   #start(firstSlot: number): void {
-    this.#swept = Math.min(firstSlot, Math.floor(Date.now() / this.resolution)) - 1;
+    this.#swept = Math.min(firstSlot, Math.floor((Date.now() - EPOCH) / this.resolution)) - 1;
     this.#interval = setInterval(wheelOnInterval, this.resolution, this);
     // The sockets keep the process alive; a pending heartbeat alone should not.
     this.#interval.unref();
@@ -155,7 +178,8 @@ export class TimerWheel {
     if (this.#sweeping) return;
     this.#sweeping = true;
     try {
-      const current = Math.floor(now / this.resolution);
+      const elapsed = now - EPOCH;
+      const current = Math.floor(elapsed / this.resolution);
       const buckets = this.#buckets;
       while (this.#swept < current) {
         const slot = ++this.#swept;
@@ -168,7 +192,7 @@ export class TimerWheel {
         for (let i = 0; i < bucket.length; i++) {
           const timer = bucket[i] as Timer;
           if (timer.slot !== slot) continue; // moved or cancelled since it was put here
-          if (partial && timer.deadline > now) {
+          if (partial && timer.due > elapsed) {
             (kept ??= []).push(timer);
             continue;
           }
