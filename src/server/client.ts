@@ -12,6 +12,8 @@ import type { DisconnectReason, Socket } from "./socket.js";
 
 const COMPRESS = { compress: true } as const;
 const NO_COMPRESS = { compress: false } as const;
+/** The sockets of a client in no namespace (shared; the array is replaced, never changed). */
+const NO_SOCKETS: readonly Socket<any, any, any, any>[] = Object.freeze([]);
 
 /**
  * The Socket.IO side of one engine session (`socket.client`): one per connection, holding one
@@ -43,8 +45,11 @@ export class Client implements SessionHandler {
   /** The engine session id. */
   readonly id: string;
   readonly #decoder = new SocketPacketDecoder();
-  /** Connected sockets by namespace name. */
-  readonly #sockets = new Map<string, Socket<any, any, any, any>>();
+  /**
+   * Connected sockets, one per namespace. A copy-on-write array rather than a Map: a client joins
+   * one to a few namespaces, rarely changes them, and a Map's table would cost ~150 bytes each.
+   */
+  #sockets: readonly Socket<any, any, any, any>[] = NO_SOCKETS;
   /** Namespaces whose CONNECT is being handled (middlewares running). */
   #connecting: Set<string> | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -72,6 +77,20 @@ export class Client implements SessionHandler {
 
   // ---- the session handler ----
 
+  #socketOf(name: string): Socket<any, any, any, any> | undefined {
+    const sockets = this.#sockets;
+    for (let i = 0; i < sockets.length; i++) if (sockets[i]!.nsp.name === name) return sockets[i];
+    return undefined;
+  }
+
+  /** `name` is no longer connecting; the set goes once empty (it is there only during middlewares). */
+  #doneConnecting(name: string): void {
+    const connecting = this.#connecting;
+    if (connecting === undefined) return;
+    connecting.delete(name);
+    if (connecting.size === 0) this.#connecting = undefined;
+  }
+
   /** Engine: one Engine.IO message. A packet that does not decode closes the client with "parse error". */
   onMessage(data: string | Buffer): void {
     if (this.#closed) return;
@@ -83,7 +102,7 @@ export class Client implements SessionHandler {
       return;
     }
     if (packet === undefined) return;
-    const socket = this.#sockets.get(packet.nsp);
+    const socket = this.#socketOf(packet.nsp);
     switch (packet.type) {
       case PacketType.EVENT:
       case PacketType.BINARY_EVENT:
@@ -128,8 +147,8 @@ export class Client implements SessionHandler {
   /** Namespace: the socket was admitted. */
   attach(socket: Socket<any, any, any, any>): void {
     const name = socket.nsp.name;
-    this.#connecting?.delete(name);
-    this.#sockets.set(name, socket);
+    this.#doneConnecting(name);
+    this.#sockets = [...this.#sockets.filter((s) => s.nsp.name !== name), socket];
     if (this.#timer !== undefined) {
       clearTimeout(this.#timer);
       this.#timer = undefined;
@@ -138,13 +157,12 @@ export class Client implements SessionHandler {
 
   /** Namespace: the connection to `name` was refused. */
   refuse(name: string): void {
-    this.#connecting?.delete(name);
+    this.#doneConnecting(name);
   }
 
   /** Socket: it left its namespace. */
   detach(socket: Socket<any, any, any, any>): void {
-    const name = socket.nsp.name;
-    if (this.#sockets.get(name) === socket) this.#sockets.delete(name);
+    if (this.#sockets.includes(socket)) this.#sockets = this.#sockets.filter((s) => s !== socket);
   }
 
   /**
@@ -154,8 +172,7 @@ export class Client implements SessionHandler {
   disconnectAll(): void {
     if (this.#closed) return;
     const conn = this.conn;
-    const sockets = [...this.#sockets.values()];
-    for (const socket of sockets) {
+    for (const socket of this.#sockets) {
       this.writePacket({ type: PacketType.DISCONNECT, nsp: socket.nsp.name }, true);
       socket.onClose("server namespace disconnect");
     }
@@ -173,7 +190,7 @@ export class Client implements SessionHandler {
   /** Timer: the client joined no namespace in time. */
   onConnectTimeout(): void {
     this.#timer = undefined;
-    if (this.#sockets.size === 0) this.close();
+    if (this.#sockets.length === 0) this.close();
   }
 
   #connect(name: string, auth: Record<string, unknown>): void {
@@ -181,7 +198,7 @@ export class Client implements SessionHandler {
     this.server.lookupNamespace(name, auth, (nsp) => {
       if (this.#closed) return;
       if (nsp === undefined) {
-        this.#connecting?.delete(name);
+        this.#doneConnecting(name);
         this.writePacket({ type: PacketType.CONNECT_ERROR, nsp: name, data: { message: "Invalid namespace" } }, true);
         return;
       }
@@ -203,8 +220,9 @@ export class Client implements SessionHandler {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
-    for (const socket of [...this.#sockets.values()]) socket.onClose(reason, description);
-    this.#sockets.clear();
+    const sockets = this.#sockets;
+    this.#sockets = NO_SOCKETS;
+    for (const socket of sockets) socket.onClose(reason, description);
     this.#connecting = undefined;
     this.#decoder.reset();
     this.conn.setHandler(null);

@@ -62,8 +62,6 @@ export class Socket<
   readonly client: Client;
   /** The engine session (the underlying connection). */
   readonly conn: Session;
-  /** Free-form data attached to the socket; `fetchSockets()` and recovery carry it. */
-  data: SocketData;
   /** Whether the connection state was recovered after a temporary disconnection. */
   recovered = false;
 
@@ -72,6 +70,8 @@ export class Socket<
   readonly #auth: Record<string, unknown>;
   readonly #issued: number;
   #handshake: Handshake | undefined;
+  /** Made on first use: most sockets never carry data. */
+  #data: SocketData | undefined;
   #missed: unknown[][] | undefined;
   #acks: Map<number, AckCallback> | undefined;
   #flags: BroadcastFlags | undefined;
@@ -93,15 +93,23 @@ export class Socket<
     if (previous !== undefined) {
       this.id = previous.sid;
       this.#pid = previous.pid;
-      this.data = previous.data as SocketData;
+      this.#data = previous.data as SocketData;
       this.recovered = true;
       this.#missed = previous.missedPackets;
       void nsp.adapter.addAll(this.id, previous.rooms);
     } else {
       this.id = randomId();
       this.#pid = nsp.server.opts.connectionStateRecovery !== undefined ? randomId() : undefined;
-      this.data = {} as SocketData;
     }
+  }
+
+  /** Free-form data attached to the socket; `fetchSockets()` and recovery carry it. */
+  get data(): SocketData {
+    return (this.#data ??= {} as SocketData);
+  }
+
+  set data(value: SocketData) {
+    this.#data = value;
   }
 
   /** The details of the handshake (built on first access). */
