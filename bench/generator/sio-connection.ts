@@ -59,6 +59,8 @@ export class SioConnection {
   #p1 = 0;
   #lastPing = 0;
   #joined = false;
+  /** Acks counted in the chunk being fed, reported once at its end (one reply write per chunk). */
+  #acks = 0;
   #opened: ((ok: boolean) => void) | undefined;
 
   private constructor(socket: net.Socket, sink: SioSink) {
@@ -102,7 +104,7 @@ export class SioConnection {
     if (p0 === CH_4) {
       const p1 = this.#p1;
       if (p1 === CH_2) this.sink.onDeliveries(this, 1);
-      else if (p1 === CH_3) this.sink.onAcks(this, 1);
+      else if (p1 === CH_3) this.#acks++;
       else if (p1 === CH_0 && !this.#joined) {
         this.#joined = true;
         this.#lastPing = performance.now();
@@ -166,6 +168,11 @@ export class SioConnection {
       this.#p1 = 0;
       if (this.#payloadLeft === 0) this.#onMessage();
       else this.#state = FRAME_PAYLOAD;
+    }
+    const acks = this.#acks;
+    if (acks > 0) {
+      this.#acks = 0;
+      this.sink.onAcks(this, acks);
     }
   }
 

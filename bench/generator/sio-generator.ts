@@ -6,8 +6,9 @@
  * Modes:
  * - fanout: connection 0 sends `42["go"]`; the server broadcasts; the generator asks again each
  *   time the deliveries of the oldest outstanding `go` have all arrived (`inflightGos` outstanding).
- * - echo: every connection keeps `inflight` `421["echo",…]` requests outstanding; each ack sends
- *   one more; latencies go to a histogram (10 µs buckets).
+ * - echo: every connection keeps `inflight` `421["echo",…]` requests outstanding; the acks read in
+ *   one chunk are answered with as many new requests in one write (as a client that reads before
+ *   it writes would); latencies go to a histogram (10 µs buckets).
  * - idle: open the connections and hold them, answering pings; reports the largest ping gap.
  * - connect: `connectConcurrency` loops of connect + handshake + namespace join + close.
  */
@@ -104,18 +105,25 @@ class Sink implements SioSink {
   maxPingGap = 0;
   closing = false;
   readonly latency = new Histogram();
+  /** The echo request repeated `inflight` times, so that any number of requests up to it is one write of a slice. */
   #echo: Buffer | undefined;
+  #echoSize = 0;
 
   constructor(readonly job: SioJob) {
-    if (job.mode === "echo") this.#echo = maskedFrame(Buffer.from(`421${JSON.stringify(["echo", "y".repeat(80)])}`), 0x1);
+    if (job.mode === "echo") {
+      const frame = maskedFrame(Buffer.from(`421${JSON.stringify(["echo", "y".repeat(80)])}`), 0x1);
+      this.#echoSize = frame.length;
+      this.#echo = Buffer.concat(Array.from({ length: Math.max(1, job.inflight) }, () => frame));
+    }
   }
 
+  /** Sends `count` echo requests in one write (the acks of one received chunk are answered together). */
   sendEcho(conn: SioConnection, count: number): void {
-    const frame = this.#echo;
-    if (frame === undefined || this.closing) return;
+    const frames = this.#echo;
+    if (frames === undefined || this.closing) return;
     const now = performance.now();
     for (let i = 0; i < count; i++) conn.pending.push(now);
-    conn.write(count === 1 ? frame : Buffer.concat(Array.from({ length: count }, () => frame)));
+    conn.write(frames.subarray(0, count * this.#echoSize));
   }
 
   onDeliveries(_conn: SioConnection, count: number): void {
