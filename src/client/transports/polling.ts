@@ -72,7 +72,7 @@ export class PollingTransport implements Transport {
     this.#request("POST", encodePayload(packets)).then(
       () => {
         if (this.#state === CLOSED) {
-          if (this.#lastPost !== undefined) this.#request("POST", this.#lastPost).catch(noop);
+          if (this.#lastPost !== undefined) this.#lastRequest(this.#lastPost);
           return;
         }
         this.writable = true;
@@ -95,12 +95,13 @@ export class PollingTransport implements Transport {
   close(packets: readonly EnginePacket[] = []): void {
     if (this.#state === CLOSED) return;
     this.#state = CLOSED;
-    this.#abort?.abort();
     if (this.#opened) {
+      // The GET stays out until the last POST is done (the server answers it on the close packet):
+      // aborted first, it could reach the server before the packets and read as a transport error.
       const last = encodePayload([...packets, { type: "close" }]);
-      if (this.writable) this.#request("POST", last).catch(noop);
+      if (this.writable) this.#lastRequest(last);
       else this.#lastPost = last;
-    }
+    } else this.#abort?.abort();
     this.writable = false;
   }
 
@@ -178,11 +179,17 @@ export class PollingTransport implements Transport {
     });
   }
 
+  #lastRequest(body: string): void {
+    this.#request("POST", body)
+      .catch(noop)
+      .finally(() => this.#abort?.abort());
+  }
+
   #fail(message: string, err: unknown): void {
     this.#polling = false;
+    this.#abort?.abort();
     if (this.#state === CLOSED) return;
     this.#state = CLOSED;
-    this.#abort?.abort();
     this.handler.onError(message, err);
   }
 
