@@ -31,7 +31,7 @@ const kQuery = Symbol("courant.engine.query");
 const kSid = Symbol("courant.engine.sid");
 
 interface TaggedRequest extends IncomingMessage {
-  [kQuery]?: EngineQuery;
+  [kQuery]?: EngineQuery | undefined;
   [kSid]?: string;
 }
 
@@ -462,6 +462,8 @@ export class Engine extends EventEmitter<EngineEventMap> {
 
   #onWebSocket(ws: WebSocket, req: TaggedRequest): void {
     const query = req[kQuery] as EngineQuery;
+    // The session keeps the request: let the parsed query go with the handshake.
+    req[kQuery] = undefined;
     const transport = new WebSocketTransport(ws, this.#host, !query.b64);
     if (query.sid !== undefined) {
       const session = this.clients.get(query.sid);

@@ -7,11 +7,14 @@ import type { Session, SessionHandler } from "../engine/index.js";
 import { encodeSocketPacket, PacketType, SocketPacketDecoder, SocketProtocolError } from "../protocol/index.js";
 import type { SocketPacket } from "../protocol/index.js";
 import type { Server } from "./server.js";
+import { NO_AUTH } from "./handshake.js";
 import { RESERVED_EVENTS } from "./reserved-events.js";
 import type { DisconnectReason, Socket } from "./socket.js";
 
 const COMPRESS = { compress: true } as const;
 const NO_COMPRESS = { compress: false } as const;
+/** The decoder of every client with no binary packet pending (see `Client#decode`). */
+let sharedDecoder = new SocketPacketDecoder();
 /** The sockets of a client in no namespace (shared; the array is replaced, never changed). */
 const NO_SOCKETS: readonly Socket<any, any, any, any>[] = Object.freeze([]);
 
@@ -44,7 +47,8 @@ export class Client implements SessionHandler {
   readonly conn: Session;
   /** The engine session id. */
   readonly id: string;
-  readonly #decoder = new SocketPacketDecoder();
+  /** This client's own decoder, only while it has been sent a binary packet (see `onMessage`). */
+  #decoder: SocketPacketDecoder | null = null;
   /**
    * Connected sockets, one per namespace. A copy-on-write array rather than a Map: a client joins
    * one to a few namespaces, rarely changes them, and a Map's table would cost ~150 bytes each.
@@ -83,6 +87,31 @@ export class Client implements SessionHandler {
     return undefined;
   }
 
+  /**
+   * Decodes one message. Text packets carry no state from one message to the next, so clients
+   * share one decoder; a binary packet header leaves its packet pending in the decoder, so the
+   * client then keeps that decoder as its own and a fresh one is shared. Saves a decoder per idle
+   * connection; decoding is synchronous, so no other client can touch the shared one meanwhile.
+   */
+  #decode(data: string | Buffer): SocketPacket | undefined {
+    const own = this.#decoder;
+    if (own !== null) {
+      // Done with the binary packet (or failed: the decoder reset itself): back to the shared one.
+      try {
+        return own.add(data);
+      } finally {
+        if (!own.awaitingAttachments) this.#decoder = null;
+      }
+    }
+    const decoder = sharedDecoder;
+    const packet = decoder.add(data);
+    if (decoder.awaitingAttachments) {
+      this.#decoder = decoder;
+      sharedDecoder = new SocketPacketDecoder();
+    }
+    return packet;
+  }
+
   /** `name` is no longer connecting; the set goes once empty (it is there only during middlewares). */
   #doneConnecting(name: string): void {
     const connecting = this.#connecting;
@@ -96,7 +125,7 @@ export class Client implements SessionHandler {
     if (this.#closed) return;
     let packet: SocketPacket | undefined;
     try {
-      packet = this.#decoder.add(data);
+      packet = this.#decode(data);
     } catch (err) {
       this.#fail(err);
       return;
@@ -118,7 +147,7 @@ export class Client implements SessionHandler {
         return;
       case PacketType.CONNECT:
         if (socket === undefined && this.#connecting?.has(packet.nsp) !== true) {
-          this.#connect(packet.nsp, (packet.data as Record<string, unknown> | undefined) ?? {});
+          this.#connect(packet.nsp, (packet.data as Record<string, unknown> | undefined) ?? NO_AUTH);
         }
         return;
       case PacketType.DISCONNECT:
@@ -148,7 +177,9 @@ export class Client implements SessionHandler {
   attach(socket: Socket<any, any, any, any>): void {
     const name = socket.nsp.name;
     this.#doneConnecting(name);
-    this.#sockets = [...this.#sockets.filter((s) => s.nsp.name !== name), socket];
+    const others = this.#sockets.filter((s) => s.nsp.name !== name);
+    // A literal for the usual first socket: exactly one slot (a spread or push reserves ~17).
+    this.#sockets = others.length === 0 ? [socket] : others.concat(socket);
     if (this.#timer !== undefined) {
       clearTimeout(this.#timer);
       this.#timer = undefined;
@@ -224,7 +255,7 @@ export class Client implements SessionHandler {
     this.#sockets = NO_SOCKETS;
     for (const socket of sockets) socket.onClose(reason, description);
     this.#connecting = undefined;
-    this.#decoder.reset();
+    this.#decoder = null;
     this.conn.setHandler(null);
   }
 }

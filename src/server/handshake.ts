@@ -19,6 +19,17 @@ export function randomId(): string {
 }
 
 /**
+ * The auth of a CONNECT packet that carried none: one shared frozen object rather than an empty
+ * one per connection; a socket's `handshake.auth` gets an object of its own (see below).
+ *
+ * @example
+ * ```ts
+ * const auth = (packet.data as Record<string, unknown> | undefined) ?? NO_AUTH;
+ * ```
+ */
+export const NO_AUTH: Record<string, unknown> = Object.freeze({});
+
+/**
  * The handshake of a socket connecting over `conn` with `auth`, created at `issued` (ms).
  *
  * @example
@@ -40,6 +51,6 @@ export function buildHandshake(conn: Session, auth: Record<string, unknown>, iss
     issued,
     url,
     query: q === -1 ? {} : parseQuery(url.slice(q + 1)),
-    auth,
+    auth: auth === NO_AUTH ? {} : auth,
   };
 }
