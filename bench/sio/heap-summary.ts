@@ -82,12 +82,13 @@ const generator = SioGenerator.start(job({ mode: "idle", port: server.port, conn
 await generator.next("connected", 120_000);
 while (server.connectionCount() < connections) await new Promise((resolve) => setTimeout(resolve, 50));
 const after = await summary();
-const rows = [...after]
-  .map(([name, a]) => ({ name, size: a.size - (before.get(name)?.size ?? 0), count: a.count - (before.get(name)?.count ?? 0) }))
+const deltas = [...after].map(([name, a]) => ({ name, size: a.size - (before.get(name)?.size ?? 0), count: a.count - (before.get(name)?.count ?? 0) }));
+const rows = deltas
   // Compiled code, snapshot bookkeeping and this script's own snapshot maps are not per-connection state.
   .filter((r) => r.size > 0 && !r.name.startsWith("(code)") && !r.name.startsWith("(synthetic)") && !r.name.includes("Context.before"))
   .sort((a, b) => b.size - a.size);
-const total = rows.reduce((sum, r) => sum + r.size, 0);
+// Kinds that shrank count too: the total is the heap's net growth.
+const total = deltas.filter((r) => !r.name.startsWith("(code)") && !r.name.startsWith("(synthetic)")).reduce((sum, r) => sum + r.size, 0);
 console.log(`${targetName}: ${(total / connections).toFixed(0)} B of heap objects per connection (self sizes)`);
 for (const r of rows.slice(0, 40)) console.log(`${(r.size / connections).toFixed(0).padStart(6)} B  ${(r.count / connections).toFixed(2).padStart(6)}/conn  ${r.name}`);
 generator.release();
