@@ -5,7 +5,9 @@
  * of each kind of object that grew, named with what holds it: `object:Receiver <-
  * object:WebSocket.#receiver`. Strings are named after the first non-string holder; tables and
  * element stores (a Map's table, an object's properties, an array's elements) after their owner's
- * holder, so that `Client.#sockets` shows up rather than "some Map".
+ * holder, so that `Client.#sockets` shows up rather than "some Map". `ROWS=n` prints n rows (40).
+ * The total is rough (the snapshots themselves leave strings behind); `process.memoryUsage()` in
+ * the idle-memory scenario is the measure.
  */
 import { getHeapSnapshot } from "node:v8";
 import { BASE_WORKLOAD, SioGenerator, job } from "./harness.js";
@@ -90,7 +92,7 @@ const rows = deltas
 // Kinds that shrank count too: the total is the heap's net growth.
 const total = deltas.filter((r) => !r.name.startsWith("(code)") && !r.name.startsWith("(synthetic)")).reduce((sum, r) => sum + r.size, 0);
 console.log(`${targetName}: ${(total / connections).toFixed(0)} B of heap objects per connection (self sizes)`);
-for (const r of rows.slice(0, 40)) console.log(`${(r.size / connections).toFixed(0).padStart(6)} B  ${(r.count / connections).toFixed(2).padStart(6)}/conn  ${r.name}`);
+for (const r of rows.slice(0, Number(process.env["ROWS"] ?? 40))) console.log(`${(r.size / connections).toFixed(0).padStart(6)} B  ${(r.count / connections).toFixed(2).padStart(6)}/conn  ${r.name}`);
 generator.release();
 await generator.exit();
 await server.close();
