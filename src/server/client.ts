@@ -47,7 +47,7 @@ export class Client implements SessionHandler {
   readonly conn: Session;
   /** The engine session id. */
   readonly id: string;
-  /** This client's own decoder, only while it has been sent a binary packet (see `onMessage`). */
+  /** This client's own decoder, only while a binary packet of its is pending (see `#decode`). */
   #decoder: SocketPacketDecoder | null = null;
   /**
    * Connected sockets, one per namespace. A copy-on-write array rather than a Map: a client joins

@@ -126,6 +126,35 @@ describe("malformed packets over a raw WebSocket", () => {
     raw.ws.close();
   });
 
+  it("binary events of several clients interleaved attachment by attachment each reach their own listener", async () => {
+    // Clients share one decoder until a binary header leaves state pending; this interleaving
+    // checks that each pending packet stays with its client.
+    const [a, b, c] = [await rawClient(f), await rawClient(f), await rawClient(f)];
+    const sockets = [...f.io.sockets.sockets.values()].slice(-3) as [Socket, Socket, Socket];
+    const gotA = waitFor(sockets[0], "file");
+    const gotB = waitFor(sockets[1], "file");
+    const gotC = waitFor(sockets[2], "x");
+    a.ws.send('452-["file",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]');
+    b.ws.send('451-["file",{"_placeholder":true,"num":0}]');
+    c.ws.send('42["x","text between"]');
+    a.ws.send(Buffer.from([1]));
+    b.ws.send(Buffer.from([2]));
+    a.ws.send(Buffer.from([3]));
+    const [a0, a1] = await gotA;
+    const [b0] = await gotB;
+    const [text] = await gotC;
+    assert.deepEqual([[...a0], [...a1], [...b0], text], [[1], [3], [2], "text between"]);
+    // Each client is back on the shared decoder and goes on: a text event, then another binary one.
+    const again = waitFor(sockets[0], "file");
+    a.ws.send('42["file","plain"]');
+    assert.deepEqual(await again, ["plain"]);
+    const binaryAgain = waitFor(sockets[1], "file");
+    b.ws.send('451-["file",{"_placeholder":true,"num":0}]');
+    b.ws.send(Buffer.from([9]));
+    assert.deepEqual([...(await binaryAgain)[0]], [9]);
+    for (const raw of [a, b, c]) raw.ws.close();
+  });
+
   for (const [label, messages] of CLOSING_CASES) {
     it(`closes the client on: ${label}`, async () => {
       const raw = await rawClient(f);
