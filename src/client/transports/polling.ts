@@ -3,7 +3,6 @@
 
 import { decodeEnginePacket, encodeEnginePacket, RECORD_SEPARATOR } from "../../protocol/index.js";
 import type { EnginePacket } from "../../protocol/index.js";
-import { noop } from "../emitter.js";
 import { keepCookies } from "./node.js";
 import type { Transport, TransportContext, TransportHandler } from "./transport.js";
 
@@ -34,8 +33,8 @@ export class PollingTransport implements Transport {
   #opened = false;
   #abort: AbortController | undefined;
   #onPause: (() => void) | undefined;
-  /** The last POST, sent once the one in flight completes (close after a pending write). */
-  #lastPost: string | undefined;
+  /** The POSTs left to send once closed, in order, after the one in flight (if any). */
+  #lastPosts: string[] = [];
 
   constructor(context: TransportContext, handler: TransportHandler) {
     this.#context = context;
@@ -72,7 +71,7 @@ export class PollingTransport implements Transport {
     this.#request("POST", encodePayload(packets)).then(
       () => {
         if (this.#state === CLOSED) {
-          if (this.#lastPost !== undefined) this.#lastRequest(this.#lastPost);
+          this.#postLast();
           return;
         }
         this.writable = true;
@@ -84,8 +83,8 @@ export class PollingTransport implements Transport {
   }
 
   /**
-   * Stops polling; when a session exists, sends `packets` and a close packet in one last POST
-   * (after the POST in flight, if any).
+   * Stops polling; when a session exists, sends `packets`, then a close packet in a POST of its
+   * own (after the POST in flight, if any).
    *
    * @example
    * ```ts
@@ -96,11 +95,11 @@ export class PollingTransport implements Transport {
     if (this.#state === CLOSED) return;
     this.#state = CLOSED;
     if (this.#opened) {
-      // The GET stays out until the last POST is done (the server answers it on the close packet):
+      // The close packet ("1") goes alone: a server may act on it before the messages of the same
+      // payload (socket.io defers those a tick). The GET stays out until the last POST is done:
       // aborted first, it could reach the server before the packets and read as a transport error.
-      const last = encodePayload([...packets, { type: "close" }]);
-      if (this.writable) this.#lastRequest(last);
-      else this.#lastPost = last;
+      this.#lastPosts = packets.length > 0 ? [encodePayload(packets), "1"] : ["1"];
+      if (this.writable) this.#postLast();
     } else this.#abort?.abort();
     this.writable = false;
   }
@@ -179,10 +178,11 @@ export class PollingTransport implements Transport {
     });
   }
 
-  #lastRequest(body: string): void {
-    this.#request("POST", body)
-      .catch(noop)
-      .finally(() => this.#abort?.abort());
+  #postLast(): void {
+    const body = this.#lastPosts.shift();
+    const abort = (): void => this.#abort?.abort();
+    if (body === undefined) abort();
+    else this.#request("POST", body).then(() => this.#postLast(), abort);
   }
 
   #fail(message: string, err: unknown): void {

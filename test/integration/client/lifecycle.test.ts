@@ -41,6 +41,29 @@ for (const kind of SERVERS) {
         assert.equal(socket.io.readyState, "closed");
       });
 
+      test("an emit and disconnect() right after connecting: the server gets both, in order, every time", async () => {
+        // On polling, closing used to abort the long GET before the last POST went out (the abort
+        // could reach the server first and read as a transport error), and to send the close
+        // packet in the same POST (socket.io handles it before that payload's messages). Repeated
+        // to catch races. socket.io itself drops an event that arrives with the DISCONNECT (it
+        // dispatches events a tick later), whichever client sends them: there only the reason is checked.
+        const server = await startServer(kind);
+        for (let i = 0; i < 15; i++) {
+          const serverSide = nextConnection(server);
+          const socket = connect(server, "/", { transports });
+          await waitFor(socket, "connect");
+          const serverSocket = await serverSide;
+          const seen: string[] = [];
+          serverSocket.on("last", (n: number) => seen.push(`last ${n}`));
+          const reason = waitFor(serverSocket, "disconnect");
+          socket.emit("last", i);
+          socket.disconnect();
+          seen.push((await reason)[0] as string);
+          if (kind.name === "courant") assert.deepEqual(seen, [`last ${i}`, "client namespace disconnect"]);
+          else assert.equal(seen.at(-1), "client namespace disconnect");
+        }
+      });
+
       test('"transport close" when the server drops the connection, then a reconnection', async () => {
         const server = await startServer(kind);
         const serverSide = nextConnection(server);
