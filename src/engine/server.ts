@@ -2,7 +2,6 @@
 // (answering refusals with the protocol's error codes), performs handshakes and keeps the
 // sessions. Requests outside the path go untouched to the application's own handlers.
 
-import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { createServer, STATUS_CODES } from "node:http";
 import type { IncomingMessage, OutgoingHttpHeaders, Server as HttpServer, ServerResponse } from "node:http";
@@ -13,6 +12,7 @@ import type { WebSocket } from "../websocket/index.js";
 import { formatSessionCookie } from "./cookie.js";
 import { CorsPolicy } from "./cors.js";
 import { ENGINE_ERROR_MESSAGES, EngineErrorCode, respondWithError } from "./errors.js";
+import { randomId } from "./random-id.js";
 import type { EngineConnectionError, EngineErrorCodeValue } from "./errors.js";
 import { TimerWheel } from "./heartbeat.js";
 import { PreparedPackets } from "./prepared-packets.js";
@@ -163,7 +163,7 @@ export class Engine extends EventEmitter<EngineEventMap> {
    */
   generateId(req: IncomingMessage): string | Promise<string> {
     const custom = this.opts.generateId;
-    return custom !== undefined ? custom(req) : randomBytes(15).toString("base64url");
+    return custom !== undefined ? custom(req) : randomId();
   }
 
   /**

@@ -1,22 +1,9 @@
-// The handshake details of a socket and the random ids of sockets and sessions.
+// The handshake details of a socket.
 
-import { randomBytes } from "node:crypto";
 import { parse as parseQuery } from "node:querystring";
 import type { TLSSocket } from "node:tls";
 import type { Handshake } from "../adapters/adapter.js";
 import type { Session } from "../engine/index.js";
-
-/**
- * A fresh id: 20 base64url characters from 15 random bytes.
- *
- * @example
- * ```ts
- * randomId(); // "wA2d9F0a3nQ7sxYtB8vK"
- * ```
- */
-export function randomId(): string {
-  return randomBytes(15).toString("base64url");
-}
 
 /**
  * The auth of a CONNECT packet that carried none: one shared frozen object rather than an empty
