@@ -160,12 +160,15 @@ export class Sender {
   }
 
   /** Fails everything still queued (the socket is gone); later sends are dropped with an error. */
-  abort(error: Error): void {
+  abort(error: Error | (() => Error)): void {
     this.#aborted = true;
     const queue = this.#queue;
+    if (queue.length === 0) return;
     this.#queue = [];
     this.#queuedBytes = 0;
-    for (const item of queue) if (item.cb !== undefined) item.cb(error);
+    // Made only when a callback will see it: an Error's stack trace is costly, and most closes have none to tell.
+    const reason = typeof error === "function" ? error() : error;
+    for (const item of queue) if (item.cb !== undefined) item.cb(reason);
   }
 
   #enqueue(

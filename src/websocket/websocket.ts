@@ -487,7 +487,7 @@ export class WebSocket extends WebSocketEventTarget {
       clearTimeout(this.#closeTimer);
       this.#closeTimer = null;
     }
-    this.#sender?.abort(new WebSocketError("WS_ERR_NOT_OPEN", "WebSocket is not open: readyState 3 (CLOSED)", 1006));
+    this.#sender?.abort(closedError);
     this.#deflate?.close();
     const code = this.#closeCode;
     const reason = this.#closeReason;
@@ -644,6 +644,10 @@ class ReceiverSink implements ReceiverHandler {
   onDrain(): void {
     hooks.receiverDrain(this.#ws);
   }
+}
+
+function closedError(): WebSocketError {
+  return new WebSocketError("WS_ERR_NOT_OPEN", "WebSocket is not open: readyState 3 (CLOSED)", 1006);
 }
 
 function socketOnData(this: SocketWithOwner, chunk: Buffer): void {
