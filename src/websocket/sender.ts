@@ -247,7 +247,8 @@ export class Sender {
     if (!this.#corked) {
       this.#corked = true;
       socket.cork();
-      process.nextTick(senderFlush, this);
+      corkedSenders.push(this);
+      if (corkedSenders.length === 1) process.nextTick(flushCorkedSenders);
     }
     socket.write(buf, cb);
   }
@@ -265,8 +266,27 @@ export class Sender {
   }
 }
 
-function senderFlush(sender: Sender): void {
-  Sender.flush(sender);
+/**
+ * The senders that wrote this tick, flushed together by one `nextTick` (a broadcast to thousands
+ * of sockets schedules one callback, not one per socket).
+ */
+let corkedSenders: Sender[] = [];
+
+function flushCorkedSenders(): void {
+  const senders = corkedSenders;
+  corkedSenders = [];
+  for (let i = 0; i < senders.length; i++) {
+    try {
+      Sender.flush(senders[i]!);
+    } catch (err) {
+      // A throwing drain listener must not leave the other sockets corked; it still surfaces.
+      process.nextTick(rethrow, err);
+    }
+  }
+}
+
+function rethrow(err: unknown): never {
+  throw err;
 }
 
 function notOpenError(): WebSocketError {
