@@ -1,7 +1,8 @@
 /**
  * The load generator's lean WebSocket client: a hand-written upgrade, one pre-masked frame
  * written again and again, and received frames counted from their headers only (payloads are
- * skipped, never copied or decoded). Nothing here depends on the implementations under test.
+ * skipped, never copied or decoded). Reads land in one shared buffer (`onread`), parsed in place.
+ * Nothing here depends on the implementations under test.
  */
 import net from "node:net";
 import { randomBytes } from "node:crypto";
@@ -15,6 +16,8 @@ export interface ConnectionSink {
 
 const UPGRADE_KEY = randomBytes(16).toString("base64");
 const kConn = Symbol("rawConnection");
+/** Where every connection's reads land; each read is parsed before the next one can arrive. */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 type TaggedSocket = net.Socket & { [kConn]: RawConnection };
 
 const HEAD = 0; // reading the HTTP response head
@@ -54,13 +57,12 @@ export class RawConnection {
 
   /** Connects and upgrades; resolves once the 101 arrived (rejects otherwise). */
   static open(port: number, sink: ConnectionSink, frame: Buffer, path = "/"): Promise<RawConnection> {
-    const socket = net.connect({ port, host: "127.0.0.1" });
+    const socket = net.connect({ port, host: "127.0.0.1", onread: { buffer: READ_BUFFER, callback: socketOnRead as (n: number, buf: Uint8Array) => boolean } });
     socket.setNoDelay(true);
     const conn = new RawConnection(socket, sink, frame);
     return new Promise((resolve, reject) => {
       conn.#opened = (ok) => (ok ? resolve(conn) : reject(new Error("upgrade failed")));
       socket.on("connect", socketOnConnect);
-      socket.on("data", socketOnData);
       socket.on("error", socketOnError);
       socket.on("close", socketOnClose);
       socket.write(
@@ -89,18 +91,18 @@ export class RawConnection {
     this.socket.destroy();
   }
 
-  /** @internal */
-  feed(chunk: Buffer): void {
+  /** @internal Parses the first `n` bytes of `chunk` (a shared buffer: nothing is kept from it). */
+  feed(chunk: Buffer, n: number): void {
     let i = 0;
     let frames = 0;
     if (this.#state === HEAD) {
-      const text = chunk.toString("latin1");
+      const text = chunk.toString("latin1", 0, n);
       this.#head += text;
       const end = this.#head.indexOf("\r\n\r\n");
       if (end === -1) return;
       const ok = this.#head.startsWith("HTTP/1.1 101");
       this.#state = FRAME_HEADER;
-      i = chunk.length - (this.#head.length - (end + 4));
+      i = n - (this.#head.length - (end + 4));
       this.#head = "";
       const opened = this.#opened;
       this.#opened = undefined;
@@ -110,7 +112,6 @@ export class RawConnection {
         return;
       }
     }
-    const n = chunk.length;
     while (i < n) {
       if (this.#state === FRAME_PAYLOAD) {
         const take = Math.min(this.#payloadLeft, n - i);
@@ -153,8 +154,9 @@ function socketOnConnect(this: TaggedSocket): void {
   // Nothing to do: the request was queued before connect.
 }
 
-function socketOnData(this: TaggedSocket, chunk: Buffer): void {
-  this[kConn].feed(chunk);
+function socketOnRead(this: TaggedSocket, n: number, buffer: Buffer): boolean {
+  this[kConn].feed(buffer, n);
+  return true;
 }
 
 function socketOnError(this: TaggedSocket): void {
