@@ -1,11 +1,13 @@
 /**
  * The load generator's lean WebSocket client: a hand-written upgrade, one pre-masked frame
  * written again and again, and received frames counted from their headers only (payloads are
- * skipped, never copied or decoded). Reads land in one shared buffer (`onread`), parsed in place.
- * Nothing here depends on the implementations under test.
+ * skipped, never copied or decoded; reads arrive through upgrade-socket.ts). Nothing here depends
+ * on the implementations under test.
  */
-import net from "node:net";
+import type net from "node:net";
 import { randomBytes } from "node:crypto";
+import { upgradeSocket } from "./upgrade-socket.js";
+import type { SocketReader } from "./upgrade-socket.js";
 
 /** What the generator does with one connection's events. */
 export interface ConnectionSink {
@@ -14,26 +16,20 @@ export interface ConnectionSink {
   onClose(conn: RawConnection): void;
 }
 
-const UPGRADE_KEY = randomBytes(16).toString("base64");
-const kConn = Symbol("rawConnection");
-/** Where every connection's reads land; each read is parsed before the next one can arrive. */
-const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
-type TaggedSocket = net.Socket & { [kConn]: RawConnection };
 
 const HEAD = 0; // reading the HTTP response head
 const FRAME_HEADER = 1; // reading a frame header
 const FRAME_PAYLOAD = 2; // skipping a payload
 
 /**
- * One client connection. Parser state lives in fields; the socket's listeners are module-level
- * functions that find the connection through a symbol, so there is no closure per connection.
+ * One client connection. Parser state lives in fields (no closure per connection).
  *
  * @example
  * const conn = await RawConnection.open(port, sink, masked("hello"));
  * conn.sendRepeated(8);
  */
-export class RawConnection {
-  readonly socket: TaggedSocket;
+export class RawConnection implements SocketReader {
+  readonly socket: net.Socket;
   readonly sink: ConnectionSink;
   /** The frame this connection sends (masked once, with this connection's key). */
   frame: Buffer;
@@ -47,28 +43,18 @@ export class RawConnection {
   #opcode = 0;
   #opened: ((ok: boolean) => void) | undefined;
 
-  private constructor(socket: net.Socket, sink: ConnectionSink, frame: Buffer) {
-    this.socket = socket as TaggedSocket;
-    this.socket[kConn] = this;
+  private constructor(port: number, path: string, sink: ConnectionSink, frame: Buffer) {
     this.sink = sink;
     this.frame = frame;
     this.#repeated = frame;
+    this.socket = upgradeSocket(port, path, this);
   }
 
   /** Connects and upgrades; resolves once the 101 arrived (rejects otherwise). */
   static open(port: number, sink: ConnectionSink, frame: Buffer, path = "/"): Promise<RawConnection> {
-    const socket = net.connect({ port, host: "127.0.0.1", onread: { buffer: READ_BUFFER, callback: socketOnRead as (n: number, buf: Uint8Array) => boolean } });
-    socket.setNoDelay(true);
-    const conn = new RawConnection(socket, sink, frame);
+    const conn = new RawConnection(port, path, sink, frame);
     return new Promise((resolve, reject) => {
       conn.#opened = (ok) => (ok ? resolve(conn) : reject(new Error("upgrade failed")));
-      socket.on("connect", socketOnConnect);
-      socket.on("error", socketOnError);
-      socket.on("close", socketOnClose);
-      socket.write(
-        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-          `Sec-WebSocket-Key: ${UPGRADE_KEY}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
-      );
     });
   }
 
@@ -148,23 +134,6 @@ export class RawConnection {
     opened?.(false);
     this.sink.onClose(this);
   }
-}
-
-function socketOnConnect(this: TaggedSocket): void {
-  // Nothing to do: the request was queued before connect.
-}
-
-function socketOnRead(this: TaggedSocket, n: number, buffer: Buffer): boolean {
-  this[kConn].feed(buffer, n);
-  return true;
-}
-
-function socketOnError(this: TaggedSocket): void {
-  // "close" follows; errors are counted there.
-}
-
-function socketOnClose(this: TaggedSocket): void {
-  this[kConn].closed();
 }
 
 /**

@@ -3,14 +3,13 @@
  * `/socket.io/?EIO=4&transport=websocket`, the Engine.IO open packet answered with `40`, pings
  * (`2`) answered with `3`, and every later frame classified by the first two bytes of its payload
  * only (`42` event, `43` ack, `45` binary event header, binary frames = attachments); payloads are
- * skipped, never copied or decoded. Reads land in one shared buffer (`net.connect`'s `onread`),
- * parsed in place: no Buffer and no stream event per read, which is most of a generator's cost
- * per delivery when every socket gets one small frame at a time. Nothing here depends on the
- * implementations under test.
+ * skipped, never copied or decoded (reads arrive through upgrade-socket.ts). Nothing here depends
+ * on the implementations under test.
  */
-import net from "node:net";
-import { randomBytes } from "node:crypto";
+import type net from "node:net";
 import { maskedFrame } from "./raw-connection.js";
+import { upgradeSocket } from "./upgrade-socket.js";
+import type { SocketReader } from "./upgrade-socket.js";
 
 /** What the generator does with one connection's events. */
 export interface SioSink {
@@ -23,13 +22,8 @@ export interface SioSink {
   onClose(conn: SioConnection): void;
 }
 
-const UPGRADE_KEY = randomBytes(16).toString("base64");
 const PONG = maskedFrame(Buffer.from("3"), 0x1);
 const CONNECT = maskedFrame(Buffer.from("40"), 0x1);
-const kConn = Symbol("sioConnection");
-/** Where every connection's reads land; each read is parsed before the next one can arrive. */
-const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
-type TaggedSocket = net.Socket & { [kConn]: SioConnection };
 
 const HEAD = 0; // reading the HTTP response head
 const FRAME_HEADER = 1; // reading a frame header
@@ -48,8 +42,8 @@ const CH_4 = 0x34;
  * const conn = await SioConnection.open(port, sink);
  * conn.write(maskedFrame(Buffer.from('42["go"]'), 0x1));
  */
-export class SioConnection {
-  readonly socket: TaggedSocket;
+export class SioConnection implements SocketReader {
+  readonly socket: net.Socket;
   readonly sink: SioSink;
   /** Send times (ms, performance.now()) of the requests still waiting for an ack, oldest first. */
   pending: number[] = [];
@@ -68,25 +62,16 @@ export class SioConnection {
   #acks = 0;
   #opened: ((ok: boolean) => void) | undefined;
 
-  private constructor(socket: net.Socket, sink: SioSink) {
-    this.socket = socket as TaggedSocket;
-    this.socket[kConn] = this;
+  private constructor(port: number, sink: SioSink) {
     this.sink = sink;
+    this.socket = upgradeSocket(port, "/socket.io/?EIO=4&transport=websocket", this);
   }
 
   /** Connects, upgrades and joins the main namespace; resolves once `40{...}` arrived. */
   static open(port: number, sink: SioSink): Promise<SioConnection> {
-    const socket = net.connect({ port, host: "127.0.0.1", onread: { buffer: READ_BUFFER, callback: socketOnRead as (n: number, buf: Uint8Array) => boolean } });
-    socket.setNoDelay(true);
-    const conn = new SioConnection(socket, sink);
+    const conn = new SioConnection(port, sink);
     return new Promise((resolve, reject) => {
       conn.#opened = (ok) => (ok ? resolve(conn) : reject(new Error("Socket.IO handshake failed")));
-      socket.on("error", socketOnError);
-      socket.on("close", socketOnClose);
-      socket.write(
-        `GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-          `Sec-WebSocket-Key: ${UPGRADE_KEY}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
-      );
     });
   }
 
@@ -186,17 +171,4 @@ export class SioConnection {
     opened?.(false);
     this.sink.onClose(this);
   }
-}
-
-function socketOnRead(this: TaggedSocket, n: number, buffer: Buffer): boolean {
-  this[kConn].feed(buffer, n);
-  return true;
-}
-
-function socketOnError(this: TaggedSocket): void {
-  // "close" follows; drops are counted there.
-}
-
-function socketOnClose(this: TaggedSocket): void {
-  this[kConn].closed();
 }
