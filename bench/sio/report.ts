@@ -53,6 +53,8 @@ export interface TargetCheck {
   target: string;
   measured: string;
   met: boolean | undefined;
+  /** The same figure for node-floor (bench/sio/targets/node-floor.ts), where it was run: what Node on net.Socket allows at best. */
+  floor?: string;
 }
 
 /**
@@ -63,28 +65,37 @@ export interface TargetCheck {
  */
 export function checkTargets(series: readonly Series[]): TargetCheck[] {
   const out: TargetCheck[] = [];
-  const cmp = (scenario: string, key: string): number => find(series, scenario, key, "courant-ws") / find(series, scenario, key, "socket.io-ws");
-  const add = (target: string, value: number, goal: number, higher: boolean, text: string): void => {
-    out.push({ target, measured: Number.isFinite(value) ? text : "not run", met: Number.isFinite(value) ? (higher ? value >= goal : value <= goal) : undefined });
+  const cmp = (scenario: string, key: string, target = "courant-ws"): number => find(series, scenario, key, target) / find(series, scenario, key, "socket.io-ws");
+  const add = (target: string, value: number, goal: number, higher: boolean, text: string, floor?: number, floorText?: string): void => {
+    const check: TargetCheck = { target, measured: Number.isFinite(value) ? text : "not run", met: Number.isFinite(value) ? (higher ? value >= goal : value <= goal) : undefined };
+    if (floor !== undefined && Number.isFinite(floor) && floorText !== undefined) check.floor = floorText;
+    out.push(check);
   };
   const burst = cmp("fanout-burst", "deliveriesPerSecond");
   add("fan-out, 100 per tick: ≥ 10× socket.io", burst, 10, true, `${burst.toFixed(2)}×`);
   const tick = cmp("fanout-tick", "deliveriesPerSecond");
   add("fan-out, 1 per tick: ≥ 1.6× socket.io", tick, 1.6, true, `${tick.toFixed(2)}×`);
   const echo1 = cmp("echo-1", "roundTripsPerSecond");
-  add("echo, 1 in flight: ≥ 2× socket.io round trips/s", echo1, 2, true, `${echo1.toFixed(2)}×`);
+  const echo1Floor = cmp("echo-1", "roundTripsPerSecond", "node-floor");
+  add("echo, 1 in flight: ≥ 2× socket.io round trips/s", echo1, 2, true, `${echo1.toFixed(2)}×`, echo1Floor, `${echo1Floor.toFixed(2)}×`);
   const p99 = cmp("echo-1", "p99Ms");
   add("echo, 1 in flight: lower p99 than socket.io", p99, 1, false, `${find(series, "echo-1", "p99Ms", "courant-ws").toFixed(2)} ms vs ${find(series, "echo-1", "p99Ms", "socket.io-ws").toFixed(2)} ms`);
   const echo8 = cmp("echo-8", "roundTripsPerSecond");
-  add("echo, 8 in flight: ≥ 3× socket.io", echo8, 3, true, `${echo8.toFixed(2)}×`);
+  const echo8Floor = cmp("echo-8", "roundTripsPerSecond", "node-floor");
+  add("echo, 8 in flight: ≥ 3× socket.io", echo8, 3, true, `${echo8.toFixed(2)}×`, echo8Floor, `${echo8Floor.toFixed(2)}×`);
   // Memory: over all connections, then marginal (without the fixed costs of the first burst).
   for (const [suffix, rssKey, heapKey] of [["", "rssPerConnection", "heapPerConnection"], [" (marginal)", "rssMarginal", "heapMarginal"]] as const) {
     const rss = cmp("idle-memory", rssKey);
-    add(`idle RSS per connection ≤ 0.3× socket.io${suffix}`, rss, 0.3, false, `${rss.toFixed(2)}×`);
-    const rssAbs = find(series, "idle-memory", rssKey, "courant-ws");
-    add(`idle RSS per connection ≤ 4.5 KB${suffix}`, rssAbs, 4500, false, `${(rssAbs / 1000).toFixed(2)} KB`);
-    const heap = find(series, "idle-memory", heapKey, "courant-ws");
-    add(`idle heap per connection ≤ 1.5 KB${suffix}`, heap, 1500, false, `${(heap / 1000).toFixed(2)} KB`);
+    const rssFloor = cmp("idle-memory", rssKey, "node-floor");
+    add(`idle RSS per connection ≤ 0.3× socket.io${suffix}`, rss, 0.3, false, `${rss.toFixed(2)}×`, rssFloor, `${rssFloor.toFixed(2)}×`);
+    const kb = (target: string, key: string): [number, string] => {
+      const value = find(series, "idle-memory", key, target);
+      return [value, `${(value / 1000).toFixed(2)} KB`];
+    };
+    const rssAbs = kb("courant-ws", rssKey);
+    add(`idle RSS per connection ≤ 4.5 KB${suffix}`, rssAbs[0], 4500, false, rssAbs[1], ...kb("node-floor", rssKey));
+    const heap = kb("courant-ws", heapKey);
+    add(`idle heap per connection ≤ 1.5 KB${suffix}`, heap[0], 1500, false, heap[1], ...kb("node-floor", heapKey));
   }
   const gap = find(series, "idle-capacity", "maxPingGapRatio", "courant-ws");
   add("19 000 idle connections, every heartbeat on time (gap ≤ 1.2 × pingInterval)", gap, 1.2, false, `largest gap ${gap.toFixed(2)} × pingInterval`);
@@ -98,12 +109,12 @@ export function checkTargets(series: readonly Series[]): TargetCheck[] {
  * console.log(targetTable(checkTargets(series)));
  */
 export function targetTable(checks: readonly TargetCheck[]): string {
-  const lines = ["| target (courant-ws vs socket.io-ws) | measured | |", "|---|---:|---|"];
-  for (const c of checks) lines.push(`| ${c.target} | ${c.measured} | ${c.met === undefined ? "–" : c.met ? "met" : "**missed**"} |`);
+  const lines = ["| target (courant-ws vs socket.io-ws) | measured | | node-floor, the bound for Node |", "|---|---:|---|---:|"];
+  for (const c of checks) lines.push(`| ${c.target} | ${c.measured} | ${c.met === undefined ? "–" : c.met ? "met" : "**missed**"} | ${c.floor ?? ""} |`);
   return lines.join("\n");
 }
 
-const COLORS: Record<string, string> = { "courant-ws": "#1f77b4", courant: "#6baed6", "socket.io-ws": "#d62728", "socket.io": "#ff9896", ws: "#7f7f7f" };
+const COLORS: Record<string, string> = { "courant-ws": "#1f77b4", courant: "#6baed6", "socket.io-ws": "#d62728", "socket.io": "#ff9896", ws: "#7f7f7f", "node-floor": "#bcbd22" };
 
 function escapeXml(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");

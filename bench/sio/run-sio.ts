@@ -11,7 +11,7 @@ import { median } from "../e2e/report.js";
 import type { Series } from "../e2e/report.js";
 import { checkTargets, sioMarkdownTable, sioSvgChart, targetTable } from "./report.js";
 import { SIO_SCENARIOS } from "./scenarios.js";
-import { SIO_TARGETS, loadSioTarget } from "./targets/index.js";
+import { ALL_SIO_TARGETS, loadSioTarget } from "./targets/index.js";
 
 const QUICK_TARGETS = ["courant-ws", "socket.io-ws", "ws"];
 
@@ -50,7 +50,7 @@ export function seriesOf(data: SioRunData): Series[] {
  */
 export function renderMarkdown(data: SioRunData): string {
   const series = seriesOf(data);
-  const targets = SIO_TARGETS.filter((t) => series.some((s) => s.target === t && s.values.length > 0));
+  const targets = ALL_SIO_TARGETS.filter((t) => series.some((s) => s.target === t && s.values.length > 0));
   const scenarios = SIO_SCENARIOS.filter((s) => data.runs.some((r) => r.scenario === s.name));
   const cpuLines: string[] = [];
   for (const scenario of scenarios) {
@@ -112,13 +112,13 @@ function shown(result: Record<string, number>): string {
  * await runSioSuite({ quick: true, repetitions: 1, scenarios: undefined, targets: undefined, profile: false });
  */
 export async function runSioSuite(options: SioSuiteOptions): Promise<string> {
-  for (const name of options.targets ?? []) if (!SIO_TARGETS.includes(name)) throw new Error(`unknown target ${name} (known: ${SIO_TARGETS.join(", ")})`);
+  for (const name of options.targets ?? []) if (!ALL_SIO_TARGETS.includes(name)) throw new Error(`unknown target ${name} (known: ${ALL_SIO_TARGETS.join(", ")})`);
   for (const name of options.scenarios ?? []) if (!SIO_SCENARIOS.some((s) => s.name === name)) throw new Error(`unknown scenario ${name} (known: ${SIO_SCENARIOS.map((s) => s.name).join(", ")})`);
   const scenarios = SIO_SCENARIOS.filter((s) => (options.scenarios === undefined ? (options.quick ? s.quick === true : true) : options.scenarios.includes(s.name)));
   // --quick without --targets: Courant (websocket-only) against both baselines only.
   const wanted = options.targets ?? (options.quick ? QUICK_TARGETS : undefined);
   const labels: Record<string, string> = {};
-  for (const name of SIO_TARGETS) labels[name] = (await loadSioTarget(name)).label;
+  for (const name of ALL_SIO_TARGETS) labels[name] = (await loadSioTarget(name)).label;
 
   const started = Date.now();
   console.log(`# Socket.IO benchmark (${options.quick ? "quick" : "full"}, ${options.repetitions} repetition${options.repetitions === 1 ? "" : "s"})`);
@@ -186,7 +186,7 @@ export async function runSioSuite(options: SioSuiteOptions): Promise<string> {
   );
   const prefix = options.quick ? "quick" : "latest";
   writeFileSync(`${dir}${prefix}.md`, md + "\n");
-  writeFileSync(`${dir}${prefix}.svg`, sioSvgChart(series, SIO_TARGETS.filter((t) => series.some((x) => x.target === t && x.values.length > 0))) + "\n");
+  writeFileSync(`${dir}${prefix}.svg`, sioSvgChart(series, ALL_SIO_TARGETS.filter((t) => series.some((x) => x.target === t && x.values.length > 0))) + "\n");
   console.log("");
   console.log(md);
   console.log(`\nresults: ${json}, ${dir}${prefix}.md, ${dir}${prefix}.svg (${((Date.now() - started) / 1000).toFixed(0)} s)`);

@@ -9,7 +9,7 @@ import { BASE_WORKLOAD, SioGenerator, coreMeter, job, startSioServer } from "./h
 import type { SioJob } from "../generator/sio-generator.js";
 import type { Workload } from "./workload.js";
 import type { ServerProcess } from "../e2e/processes.js";
-import { POLLING_TARGETS, SCALE_OUT_TARGETS, SIO_TARGETS } from "./targets/index.js";
+import { FLOOR_TARGETS, POLLING_TARGETS, SCALE_OUT_TARGETS, SIO_TARGETS } from "./targets/index.js";
 
 /** The Redis the scale-out servers meet at. */
 const REDIS_URL = process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379";
@@ -98,7 +98,7 @@ function echo(name: string, inflight: number): SioScenario {
     quick: true,
     description: `echo with ack: 100 clients, ${inflight} request${inflight === 1 ? "" : "s"} in flight each (421["echo",…] → 431[…]); round trips/s, p50/p99 latency`,
     metrics: [rate("roundTripsPerSecond", `echo ${inflight} in flight: round trips/s`), lower("p50Ms", `echo ${inflight} in flight: p50`, "ms"), lower("p99Ms", `echo ${inflight} in flight: p99`, "ms")],
-    targets: SIO_TARGETS,
+    targets: FLOOR_TARGETS,
     async run(target, { quick, profile = false }) {
       const { result, extra } = await measured(target, BASE_WORKLOAD, job({ mode: "echo", port: 0, connections: 100, inflight, warmupMs: quick ? 200 : 500, durationMs: quick ? 700 : 2_000 }), profile);
       return { roundTripsPerSecond: result.rate, p50Ms: result.p50, p99Ms: result.p99, ...extra };
@@ -253,7 +253,7 @@ const idleMemory: SioScenario = {
     lower("rssMarginal", "idle: RSS per connection, marginal", "bytes"),
     lower("heapMarginal", "idle: heap per connection, marginal", "bytes"),
   ],
-  targets: SIO_TARGETS,
+  targets: FLOOR_TARGETS,
   run: (target, { quick }) => idleRun(target, quick ? 2_000 : 10_000, 25_000, 0),
 };
 

@@ -10,10 +10,17 @@ const LOADERS: Record<string, () => Promise<SioTarget>> = {
   "socket.io-ws": async () => (await import("./socketio.js")).socketioWebsocket,
   "socket.io": async () => (await import("./socketio.js")).socketioDefault,
   ws: async () => (await import("./ws-raw.js")).wsRaw,
+  "node-floor": async () => (await import("./node-floor.js")).nodeFloor,
 };
 
-/** All target names, in report order. */
-export const SIO_TARGETS: readonly string[] = Object.keys(LOADERS);
+/** Every target name, in report order. */
+export const ALL_SIO_TARGETS: readonly string[] = Object.keys(LOADERS);
+
+/** The servers every scenario compares, in report order. */
+export const SIO_TARGETS: readonly string[] = ["courant-ws", "courant", "socket.io-ws", "socket.io", "ws"];
+
+/** The echo and idle-memory scenarios add the floor for Node on net.Socket, a bound rather than a competitor. */
+export const FLOOR_TARGETS: readonly string[] = [...SIO_TARGETS, "node-floor"];
 
 /** WebSocket-only targets with a Redis adapter (scale-out). */
 export const SCALE_OUT_TARGETS: readonly string[] = ["courant-ws", "socket.io-ws"];
@@ -29,6 +36,6 @@ export const POLLING_TARGETS: readonly string[] = ["courant", "socket.io"];
  */
 export async function loadSioTarget(name: string): Promise<SioTarget> {
   const load = LOADERS[name];
-  if (load === undefined) throw new Error(`unknown target "${name}" (known: ${SIO_TARGETS.join(", ")})`);
+  if (load === undefined) throw new Error(`unknown target "${name}" (known: ${Object.keys(LOADERS).join(", ")})`);
   return load();
 }
