@@ -1,0 +1,34 @@
+// `npm run bench` compares servers only if each does the work the generator asks of it: these run
+// the benchmark's own scenarios (short windows) against every target, through the same server and
+// generator processes as a real run, and check that every target answered every request.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { SIO_SCENARIOS } from "../../../bench/sio/scenarios.js";
+
+const scenario = (name: string) => {
+  const found = SIO_SCENARIOS.find((s) => s.name === name);
+  assert.ok(found, `no scenario ${name}`);
+  return found;
+};
+
+for (const name of ["echo-1"]) {
+  const echo = scenario(name);
+  for (const target of echo.targets) {
+    test(`${name}: ${target} acknowledges every request of 100 clients`, async () => {
+      const result = await echo.run(target, { quick: true });
+      // The generator only sends a request when an ack came back, so a target that loses acks stalls at 0.
+      assert.ok(result["roundTripsPerSecond"]! > 1_000, `round trips/s: ${result["roundTripsPerSecond"]}`);
+      assert.ok(Number.isFinite(result["p99Ms"]) && result["p99Ms"]! >= result["p50Ms"]!, `p50 ${result["p50Ms"]}, p99 ${result["p99Ms"]}`);
+    });
+  }
+}
+
+const fanout = scenario("fanout-tick");
+for (const target of fanout.targets) {
+  test(`fanout-tick: ${target} delivers each broadcast to all 1 000 clients`, async () => {
+    const result = await fanout.run(target, { quick: true });
+    // A broadcast counts as done only once all of its 1 000 deliveries have arrived.
+    assert.ok(result["deliveriesPerSecond"]! > 5_000, `deliveries/s: ${result["deliveriesPerSecond"]}`);
+    assert.ok(Number.isFinite(result["lastDeliveryMs"]), `time to last delivery: ${result["lastDeliveryMs"]}`);
+  });
+}
