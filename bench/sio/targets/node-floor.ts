@@ -11,8 +11,9 @@
 import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 import type { IncomingMessage } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { Socket } from "node:net";
 import type { SioServer, SioTarget, Workload } from "../workload.js";
+import { listenOnLoopback } from "./listen.js";
 
 const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC11B65";
 /** The answer to the generator's `["echo", "y" × 80]`, after `43<id>`. */
@@ -111,12 +112,9 @@ async function start(workload: Workload): Promise<SioServer> {
   const heartbeat = setInterval(() => {
     for (const socket of sockets) socket.write(ping);
   }, workload.pingInterval);
-  await new Promise<void>((resolve, reject) => {
-    http.once("error", reject);
-    http.listen(0, "127.0.0.1", resolve);
-  });
+  const port = await listenOnLoopback(http);
   return {
-    port: (http.address() as AddressInfo).port,
+    port,
     connectionCount: () => sockets.size,
     close: () =>
       new Promise<void>((resolve) => {

@@ -3,9 +3,9 @@
  * so any difference comes from the implementation, not from the handlers.
  */
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { RoomPicker, SMALL_PAYLOAD } from "../workload.js";
 import type { RedisLink, SioServer, Workload } from "../workload.js";
+import { listenOnLoopback } from "./listen.js";
 
 /** The part of the Socket.IO 4 server API the benchmark uses (structural, so both servers fit). */
 interface ApiSocket {
@@ -69,12 +69,9 @@ export async function startSocketIoApi(factory: ServerFactory, workload: Workloa
     socket.on("join", (room: string) => socket.join(room));
     socket.on("echo", (data: unknown, ack: (answer: unknown) => void) => ack(data));
   });
-  await new Promise<void>((resolve, reject) => {
-    http.once("error", reject);
-    http.listen(0, "127.0.0.1", resolve);
-  });
+  const port = await listenOnLoopback(http);
   return {
-    port: (http.address() as AddressInfo).port,
+    port,
     connectionCount: () => io.sockets.sockets.size,
     close: () =>
       new Promise<void>((resolve) => {

@@ -7,11 +7,11 @@
  */
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
 import type { WebSocket } from "ws";
 import { RoomPicker, SMALL_PAYLOAD } from "../workload.js";
 import type { SioServer, SioTarget, Workload } from "../workload.js";
+import { listenOnLoopback } from "./listen.js";
 
 const kSid = Symbol("sid");
 type Client = WebSocket & { [kSid]: string };
@@ -92,12 +92,9 @@ async function start(workload: Workload): Promise<SioServer> {
     for (const ws of wss.clients) ws.send(ping, text);
   }, workload.pingInterval);
 
-  await new Promise<void>((resolve, reject) => {
-    http.once("error", reject);
-    http.listen(0, "127.0.0.1", resolve);
-  });
+  const port = await listenOnLoopback(http);
   return {
-    port: (http.address() as AddressInfo).port,
+    port,
     connectionCount: () => wss.clients.size,
     close: () =>
       new Promise<void>((resolve) => {
