@@ -4,7 +4,9 @@
  *
  * Suites (`--suite`):
  *   sio (default)        Socket.IO: Courant (websocket-only and default transports) against
- *                        socket.io 4 (both) and ws speaking the protocol by hand (bench/sio/)
+ *                        socket.io 4 (both) and ws speaking the protocol by hand (bench/sio/);
+ *                        the echo and idle scenarios add node-floor, the bound for any Node
+ *                        server on net.Socket
  *   websocket            courant/websocket against ws (bench/e2e/)
  *
  * Options:
