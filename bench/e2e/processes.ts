@@ -5,7 +5,7 @@
  */
 import { fork } from "node:child_process";
 import type { ChildProcess, Serializable } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { GeneratorJob, GeneratorMessage } from "../generator/generator.js";
@@ -78,15 +78,29 @@ export function waitFor<T>(child: ChildProcess, accept: (message: unknown) => T 
   });
 }
 
+/** `/proc/<pid>/stat` counts CPU time in clock ticks of this many per second (USER_HZ on Linux). */
+const CLOCK_TICKS = 100;
+
+/** User + system CPU seconds of a process, all its threads, from its `/proc/<pid>/stat`. */
+function processCpuSeconds(statPath: string): number {
+  const text = readFileSync(statPath, "latin1");
+  // Fields after the command name (which may hold spaces) in parentheses: state is field 3, utime 14, stime 15.
+  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
 /** A running server process. */
 export class ServerProcess {
   readonly child: ChildProcess;
   readonly port: number;
+  /** The server's own process id (taskset execs node, so it is the child's). */
+  readonly pid: number;
   #nextId = 1;
 
-  private constructor(child: ChildProcess, port: number) {
+  private constructor(child: ChildProcess, port: number, pid: number) {
     this.child = child;
     this.port = port;
+    this.pid = pid;
   }
 
   /** Starts `target` in `mode` and waits until it listens. */
@@ -101,7 +115,7 @@ export class ServerProcess {
   static async launch(entry: string, args: string[], extraFlags: string[], target: string): Promise<ServerProcess> {
     const child = spawnNode(entry, args, ["--expose-gc", "--max-old-space-size=4096", ...extraFlags], CORES?.server);
     const ready = await waitFor(child, (m) => ((m as ServerReply).type === "ready" ? (m as Extract<ServerReply, { type: "ready" }>) : undefined), 30_000, `${target} server start`);
-    return new ServerProcess(child, ready.port);
+    return new ServerProcess(child, ready.port, ready.pid);
   }
 
   async request<T extends ServerReply["type"]>(type: ServerRequest["type"], timeoutMs = 30_000): Promise<Extract<ServerReply, { type: T }>> {
@@ -111,8 +125,21 @@ export class ServerProcess {
     return answer;
   }
 
-  /** Starts measuring the server's CPU share; the returned function reads it (1 = one core busy). */
+  /**
+   * Starts measuring the server's CPU share; the returned function reads it (1 = one core busy).
+   * On Linux it reads the kernel's count for the process (all threads), which a server busy
+   * writing a backlog cannot delay; elsewhere it asks the server.
+   */
   async cpuMeter(): Promise<() => Promise<number>> {
+    const stat = `/proc/${this.pid}/stat`;
+    if (existsSync(stat)) {
+      const cpu0 = processCpuSeconds(stat);
+      const wall0 = performance.now();
+      return async () => {
+        const cpu = processCpuSeconds(stat) - cpu0;
+        return cpu / Math.max(0.001, (performance.now() - wall0) / 1000);
+      };
+    }
     const first = await this.request<"cpu">("cpu");
     return async () => {
       const now = await this.request<"cpu">("cpu");
@@ -131,6 +158,18 @@ export class ServerProcess {
     }
   }
 
+  /**
+   * Ends the server at once (SIGKILL), for when its measurement is over and nothing more is read
+   * from it: a server still writing a backlog (socket.io after a burst) took seconds to close.
+   */
+  async kill(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
+    this.child.kill("SIGKILL");
+    await exited;
+  }
+
+  /** Closes the server and lets it exit on its own (which `--cpu-prof` needs to write its profile). */
   async stop(): Promise<void> {
     if (this.child.exitCode !== null) return;
     const exited = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
