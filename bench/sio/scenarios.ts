@@ -57,8 +57,8 @@ async function measured(target: string, workload: Workload, fields: Omit<SioJob,
     const pending = generator.next("result", 120_000);
     pending.catch(() => undefined);
     const cores = coreMeter();
-    // A server stuck writing a backlog may not answer in time: its CPU share is then unknown (NaN)
-    // rather than a failed run.
+    // Off Linux the CPU share is asked of the server, and one stuck writing a backlog may not
+    // answer in time: its share is then unknown (NaN) rather than a failed run.
     const serverCpu = await Promise.all(started.map((s) => s.cpuMeter().catch(() => undefined)));
     const { result } = await pending;
     if (result.dropped > 0 && fields.mode !== "connect") throw new Error(`${result.dropped} connections dropped`);
