@@ -47,7 +47,11 @@ function socketOnData(this: FloorSocket, chunk: Buffer): void {
   let at = 0;
   while (buf.length - at >= 6) {
     const len7 = (buf[at + 1] as number) & 0x7f;
-    if (len7 === 127) throw new Error("the floor target takes no large frames");
+    if (len7 === 127) {
+      // The generator never sends a frame this large: drop the connection rather than the server.
+      this.destroy();
+      return;
+    }
     const headerLength = len7 === 126 ? 8 : 6;
     if (buf.length - at < headerLength) break;
     const length = len7 === 126 ? buf.readUInt16BE(at + 2) : len7;
