@@ -1,12 +1,13 @@
 /**
- * The floor under any Node.js server on `net.Socket`, for the echo and idle scenarios: the WebSocket
- * upgrade and the Engine.IO/Socket.IO handshake by hand, then for each `42<id>[…]` request one
- * pre-built `43<id>[…]` ack, with no JSON, no protocol objects and no timers. The acks read in one
- * chunk go out in one `socket.write`; an idle connection is its net.Socket plus two fields, with
- * listeners shared by all (the upgrade request is not kept). It does less than the workload asks (it never decodes the
- * request, it knows the answer), so it is a ceiling to read the others against, not a competitor:
- * what is left between it and a real server is that server's own work; what is left between it and
- * the machine is Node's socket layer and the kernel.
+ * The floor under any Node.js server on `net.Socket`, for the echo and idle scenarios. It does the
+ * WebSocket upgrade and the Engine.IO/Socket.IO handshake by hand, then answers each `42<id>[…]`
+ * request with a pre-built `43<id>[…]` ack: no JSON, no protocol objects, no timers. The acks read
+ * in one chunk go out in one `socket.write`. An idle connection is its net.Socket plus two fields,
+ * with listeners shared by all, and the upgrade request is not kept.
+ *
+ * It does less than the workload asks (it never decodes a request: it knows the answer), so it is
+ * a bound to read the others against, not a competitor. What lies between it and a real server is
+ * that server's own work; what lies under it is Node's socket layer and the kernel.
  */
 import { createHash } from "node:crypto";
 import { createServer } from "node:http";
@@ -129,7 +130,7 @@ async function start(workload: Workload): Promise<SioServer> {
   };
 }
 
-/** The floor: a ceiling for Node on net.Socket, not a Socket.IO server. */
+/** The floor: a bound for Node on net.Socket, not a Socket.IO server. */
 export const nodeFloor: SioTarget = {
   name: "node-floor",
   label: "the floor for Node on net.Socket (echo and idle): hand-made handshake, a pre-built ack per request, no decoding, one write per read",

@@ -190,12 +190,10 @@ test(`soak: ${CLIENTS} clients churning for ${DURATION / 1000} s under broadcast
     // A connection the fleet abandoned while it was still being set up can reach the server after
     // the count first read 0 (seen once in CI: clientsCount 1 at the end). Its session must still go,
     // within the heartbeat bound of the soak server (pingInterval + pingTimeout = 10 s).
-    const straggler = after.clientsCount + after.sockets + after.rooms + after.sids > 0 ? JSON.stringify({ clients: after.clientsCount, sockets: after.sockets, rooms: after.rooms, sids: after.sids }) : "";
+    const leftover = (s: typeof after): number => s.clientsCount + s.sockets + s.rooms + s.sids;
+    const straggler = leftover(after) > 0 ? JSON.stringify({ clients: after.clientsCount, sockets: after.sockets, rooms: after.rooms, sids: after.sids }) : "";
     if (straggler !== "") {
-      await until(async () => {
-        after = await server.stats();
-        return after.clientsCount + after.sockets + after.rooms + after.sids === 0;
-      }, 15_000, "stragglers gone within the heartbeat bound");
+      await until(async () => leftover((after = await server.stats())) === 0, 15_000, "stragglers gone within the heartbeat bound");
     }
     t.diagnostic(`duration ${(elapsed / 1000).toFixed(1)} s (ramp-up to ${CLIENTS} in ${(rampMs / 1000).toFixed(1)} s)`);
     if (straggler !== "") t.diagnostic(`left after the fleet stopped, then gone: ${straggler}`);
