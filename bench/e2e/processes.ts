@@ -81,12 +81,19 @@ export function waitFor<T>(child: ChildProcess, accept: (message: unknown) => T 
 /** `/proc/<pid>/stat` counts CPU time in clock ticks of this many per second (USER_HZ on Linux). */
 const CLOCK_TICKS = 100;
 
+/** A process's CPU use: all of it, and the part spent in the kernel (system calls, loopback delivery). */
+export interface CpuTime {
+  total: number;
+  kernel: number;
+}
+
 /** User + system CPU seconds of a process, all its threads, from its `/proc/<pid>/stat`. */
-function processCpuSeconds(statPath: string): number {
+function processCpuSeconds(statPath: string): CpuTime {
   const text = readFileSync(statPath, "latin1");
   // Fields after the command name (which may hold spaces) in parentheses: state is field 3, utime 14, stime 15.
   const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  const kernel = Number(fields[12]) / CLOCK_TICKS;
+  return { total: Number(fields[11]) / CLOCK_TICKS + kernel, kernel };
 }
 
 /** A running server process. */
@@ -126,24 +133,26 @@ export class ServerProcess {
   }
 
   /**
-   * Starts measuring the server's CPU share; the returned function reads it (1 = one core busy).
-   * On Linux it reads the kernel's count for the process (all threads), which a server busy
-   * writing a backlog cannot delay; elsewhere it asks the server.
+   * Starts measuring the server's CPU share; the returned function reads it (1 = one core busy),
+   * with the kernel's part of it. On Linux it reads the kernel's count for the process (all
+   * threads), which a server busy writing a backlog cannot delay; elsewhere it asks the server.
    */
-  async cpuMeter(): Promise<() => Promise<number>> {
+  async cpuMeter(): Promise<() => Promise<CpuTime>> {
     const stat = `/proc/${this.pid}/stat`;
     if (existsSync(stat)) {
       const cpu0 = processCpuSeconds(stat);
       const wall0 = performance.now();
       return async () => {
-        const cpu = processCpuSeconds(stat) - cpu0;
-        return cpu / Math.max(0.001, (performance.now() - wall0) / 1000);
+        const cpu = processCpuSeconds(stat);
+        const wall = Math.max(0.001, (performance.now() - wall0) / 1000);
+        return { total: (cpu.total - cpu0.total) / wall, kernel: (cpu.kernel - cpu0.kernel) / wall };
       };
     }
     const first = await this.request<"cpu">("cpu");
     return async () => {
       const now = await this.request<"cpu">("cpu");
-      return (now.cpuMicros - first.cpuMicros) / Math.max(1, now.wallMicros - first.wallMicros);
+      const wall = Math.max(1, now.wallMicros - first.wallMicros);
+      return { total: (now.cpuMicros - first.cpuMicros) / wall, kernel: (now.systemMicros - first.systemMicros) / wall };
     };
   }
 

@@ -9,7 +9,7 @@ export type ServerReply =
   | { type: "ready"; port: number; pid: number }
   | { id: number; type: "memory"; rss: number; heapUsed: number; external: number; arrayBuffers: number; connections: number }
   | { id: number; type: "connections"; connections: number }
-  | { id: number; type: "cpu"; cpuMicros: number; wallMicros: number }
+  | { id: number; type: "cpu"; cpuMicros: number; systemMicros: number; wallMicros: number }
   | { id: number; type: "stopped" };
 
 /** What the control loop needs of a running benchmark server. */
@@ -44,7 +44,7 @@ export function serveControlRequests(running: ControlledServer): void {
   process.on("message", (request: ServerRequest) => {
     if (request.type === "cpu") {
       const cpu = process.cpuUsage();
-      reply({ id: request.id, type: "cpu", cpuMicros: cpu.user + cpu.system, wallMicros: Number(process.hrtime.bigint() / 1000n) });
+      reply({ id: request.id, type: "cpu", cpuMicros: cpu.user + cpu.system, systemMicros: cpu.system, wallMicros: Number(process.hrtime.bigint() / 1000n) });
     } else if (request.type === "connections") {
       reply({ id: request.id, type: "connections", connections: running.connectionCount() });
     } else if (request.type === "memory") {

@@ -14,6 +14,7 @@
  */
 import { maskedFrame } from "./raw-connection.js";
 import { SioConnection } from "./sio-connection.js";
+import { ECHO_DATA } from "../sio/workload.js";
 import type { SioSink } from "./sio-connection.js";
 import { pollingRun } from "./polling-client.js";
 
@@ -111,7 +112,7 @@ class Sink implements SioSink {
 
   constructor(readonly job: SioJob) {
     if (job.mode === "echo") {
-      const frame = maskedFrame(Buffer.from(`421${JSON.stringify(["echo", "y".repeat(80)])}`), 0x1);
+      const frame = maskedFrame(Buffer.from(`421${JSON.stringify(["echo", ECHO_DATA])}`), 0x1);
       this.#echoSize = frame.length;
       this.#echo = Buffer.concat(Array.from({ length: Math.max(1, job.inflight) }, () => frame));
     }

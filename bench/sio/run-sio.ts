@@ -62,11 +62,14 @@ export function renderMarkdown(data: SioRunData): string {
     for (const target of targets) {
       const mine = data.runs.filter((r) => r.scenario === scenario.name && r.target === target);
       if (mine.length === 0 || typeof mine[0]?.result["serverCpu"] !== "number") continue;
-      const m = (key: string): string => median(mine.map((r) => r.result[key] ?? Number.NaN)).toFixed(2);
+      const m = (key: string): string => {
+        const value = median(mine.map((r) => r.result[key] ?? Number.NaN));
+        return Number.isFinite(value) ? value.toFixed(2) : "–";
+      };
       const eff = perCore(target);
       const base = perCore(target === "courant" || target === "socket.io" ? "socket.io" : "socket.io-ws");
       const effText = Number.isFinite(eff) ? `${Math.round(eff).toLocaleString("en-US")}${Number.isFinite(base) && base > 0 ? ` (${(eff / base).toFixed(2)}×)` : ""}` : "";
-      cpuLines.push(`| ${scenario.name} | ${target} | ${m("serverCpu")} | ${m("generatorCpu")} | ${m("core0Busy")} | ${m("core1Busy")} | ${effText} |`);
+      cpuLines.push(`| ${scenario.name} | ${target} | ${m("serverCpu")} | ${m("serverKernelCpu")} | ${m("generatorCpu")} | ${m("core0Busy")} | ${m("core1Busy")} | ${effText} |`);
     }
   }
   const cores = data.cores;
@@ -82,10 +85,11 @@ export function renderMarkdown(data: SioRunData): string {
     ...scenarios.map((s) => `- *${s.name}*: ${s.description}`),
     "",
     "CPU share (median; 1.00 = one core): a generator or core near 1.00 means the load, not the server, set the pace; a core busy near 1.00 while the two processes add up to less means other work shared the machine. " +
+      "The kernel's part of the server's share is its system calls, which on loopback include delivering what it writes to the generator's sockets: work no server code avoids once it makes one read and one write per message. " +
       "The last column divides the scenario's main throughput by the server process's CPU share: work per server core-second, and its ratio to socket.io with the same transports.",
     "",
-    "| scenario | target | server process | generator process | core 0 busy | core 1 busy | per server core-second |",
-    "|---|---|---:|---:|---:|---:|---:|",
+    "| scenario | target | server process | of it in the kernel | generator process | core 0 busy | core 1 busy | per server core-second |",
+    "|---|---|---:|---:|---:|---:|---:|---:|",
     ...cpuLines,
     ...(data.failures.length > 0 ? ["", "Failed runs:", ...data.failures.map((f) => `- ${f}`)] : []),
   ].join("\n");

@@ -39,7 +39,8 @@ const lower = (key: string, label: string, unit: string): Metric => ({ key, labe
 /**
  * One generator and one measured window against `servers` server processes (all on the server
  * core); with more than one, they are joined through Redis under a key of their own and the
- * generator spreads its connections over them round-robin. `serverCpu` is the servers' sum.
+ * generator spreads its connections over them round-robin. `serverCpu` is the servers' sum,
+ * `serverKernelCpu` the part of it spent in the kernel.
  */
 async function measured(target: string, workload: Workload, fields: Omit<SioJob, "port">, profile: boolean, servers = 1): Promise<{ result: SioResult; extra: Record<string, number> }> {
   const shared: Workload = servers > 1 ? { ...workload, redis: { url: REDIS_URL, key: `courant-bench-${process.pid}-${Date.now()}-${++runCounter}` } } : workload;
@@ -63,9 +64,11 @@ async function measured(target: string, workload: Workload, fields: Omit<SioJob,
     const { result } = await pending;
     if (result.dropped > 0 && fields.mode !== "connect") throw new Error(`${result.dropped} connections dropped`);
     const coreBusy = cores();
-    const shares = await Promise.all(serverCpu.map((meter) => (meter === undefined ? Number.NaN : meter().catch(() => Number.NaN))));
-    const cpu = shares.reduce((a, b) => a + b, 0);
-    return { result, extra: { serverCpu: cpu, generatorCpu: result.cpu, ...coreBusy } };
+    const unknown = { total: Number.NaN, kernel: Number.NaN };
+    const shares = await Promise.all(serverCpu.map((meter) => (meter === undefined ? unknown : meter().catch(() => unknown))));
+    const serverCpuTotal = shares.reduce((sum, share) => sum + share.total, 0);
+    const serverKernelCpu = shares.reduce((sum, share) => sum + share.kernel, 0);
+    return { result, extra: { serverCpu: serverCpuTotal, serverKernelCpu, generatorCpu: result.cpu, ...coreBusy } };
   } finally {
     await generator?.exit();
     // The figures are in: only a profiled server needs to exit on its own.

@@ -9,6 +9,7 @@
  * - `join` (room name): join that room.
  * - `echo` (data, ack): answer with the data.
  */
+import type { Server as HttpServer } from "node:http";
 
 /** How `go` broadcasts. */
 export type BroadcastKind = "all" | "rooms" | "binary";
@@ -41,6 +42,15 @@ export interface RedisLink {
  */
 export const SMALL_PAYLOAD = "x".repeat(100 - '42["m",""]'.length);
 
+/**
+ * What every echo request carries: the generator sends `421["echo",ECHO_DATA]` and the answer is
+ * `431[ECHO_DATA]`.
+ *
+ * @example
+ * JSON.stringify(["echo", ECHO_DATA]).length; // 91
+ */
+export const ECHO_DATA = "y".repeat(80);
+
 /** A deterministic pseudo-random room index (xorshift), the same sequence in every target. */
 export class RoomPicker {
   #state = 0x9e3779b9;
@@ -69,6 +79,8 @@ export class RoomPicker {
 /** A running Socket.IO benchmark server. */
 export interface SioServer {
   readonly port: number;
+  /** The HTTP server it listens with (bench/sio/protocol-cost.ts hands it upgrades over in-memory sockets). */
+  readonly http: HttpServer;
   /** Clients connected to the main namespace. */
   connectionCount(): number;
   close(): Promise<void>;

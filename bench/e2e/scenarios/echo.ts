@@ -29,7 +29,7 @@ export const echo: Scenario = {
       if (connected.failed > 0) throw new Error(`${connected.failed} echo connections failed`);
       const { result } = await generator.next("result", 60_000);
       if (result.dropped > 0) throw new Error(`${result.dropped} connections dropped during echo`);
-      return { roundTripsPerSecond: result.rate, serverCpu: await serverCpu(), generatorCpu: result.cpu };
+      return { roundTripsPerSecond: result.rate, serverCpu: (await serverCpu()).total, generatorCpu: result.cpu };
     } finally {
       await generator.exit();
       await server.stop();

@@ -34,7 +34,7 @@ export const fanout: Scenario = {
       if (connected.failed > 0) throw new Error(`${connected.failed} fan-out connections failed`);
       const { result } = await generator.next("result", 60_000);
       if (result.dropped > 0) throw new Error(`${result.dropped} connections dropped during fan-out`);
-      return { deliveriesPerSecond: result.rate, serverCpu: await serverCpu(), generatorCpu: result.cpu };
+      return { deliveriesPerSecond: result.rate, serverCpu: (await serverCpu()).total, generatorCpu: result.cpu };
     } finally {
       await generator.exit();
       await server.stop();

@@ -13,12 +13,14 @@ import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
+import { ECHO_DATA } from "../workload.js";
 import type { SioServer, SioTarget, Workload } from "../workload.js";
 import { listenOnLoopback } from "./listen.js";
 
-const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC11B65";
-/** The answer to the generator's `["echo", "y" × 80]`, after `43<id>`. */
-const ECHO_ANSWER = Buffer.from(JSON.stringify(["y".repeat(80)]));
+/** RFC 6455 §1.3: appended to Sec-WebSocket-Key before hashing. */
+const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+/** The answer to the generator's `["echo", ECHO_DATA]`, after `43<id>`. */
+const ECHO_ANSWER = Buffer.from(JSON.stringify([ECHO_DATA]));
 
 /** An unmasked server text frame around `payload` (payloads here stay under 126 bytes). */
 function textFrame(payload: Buffer): Buffer {
@@ -120,6 +122,7 @@ async function start(workload: Workload): Promise<SioServer> {
   const port = await listenOnLoopback(http);
   return {
     port,
+    http,
     connectionCount: () => sockets.size,
     close: () =>
       new Promise<void>((resolve) => {

@@ -72,6 +72,7 @@ export async function startSocketIoApi(factory: ServerFactory, workload: Workloa
   const port = await listenOnLoopback(http);
   return {
     port,
+    http,
     connectionCount: () => io.sockets.sockets.size,
     close: () =>
       new Promise<void>((resolve) => {

@@ -95,6 +95,7 @@ async function start(workload: Workload): Promise<SioServer> {
   const port = await listenOnLoopback(http);
   return {
     port,
+    http,
     connectionCount: () => wss.clients.size,
     close: () =>
       new Promise<void>((resolve) => {
