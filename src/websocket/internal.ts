@@ -27,6 +27,11 @@ export interface AttachInit {
   deflate: PerMessageDeflate | null;
   protocol: string;
   extensions: string;
+  /**
+   * Server side: the 101 response, written as the first bytes of the connection's first batch, so
+   * that it and the first messages (the Engine.IO open packet) leave in one write.
+   */
+  response?: Buffer;
 }
 
 /** Default `maxPayload`: 100 MiB, like ws. */

@@ -70,6 +70,8 @@ export class Sender {
   #queuedBytes = 0;
   #drainTarget: DrainTarget | null = null;
   #aborted = false;
+  /** Bytes of the 101 response corked in this tick's batch: the protocol's, not the application's. */
+  #preamble = 0;
 
   constructor(socket: Duplex, deflate: PerMessageDeflate | null) {
     this.#socket = socket;
@@ -78,7 +80,7 @@ export class Sender {
 
   /** Bytes accepted but not handed to the kernel: waiting for compression, plus the socket's buffer. */
   get bufferedAmount(): number {
-    return this.#queuedBytes + this.#socket.writableLength;
+    return this.#queuedBytes + this.#socket.writableLength - this.#preamble;
   }
 
   /** Nothing is waiting for compression. */
@@ -148,6 +150,16 @@ export class Sender {
       reason.copy(payload, 2);
     }
     this.sendControl(OPCODE_CLOSE, payload, mask, cb);
+  }
+
+  /**
+   * Writes the server's 101 response ahead of everything else, in the same batch as the first
+   * messages (one write for the handshake and the Engine.IO open packet). It does not count in
+   * `bufferedAmount`.
+   */
+  sendPreamble(response: Buffer): void {
+    this.#preamble = response.length;
+    this.#write(response, undefined);
   }
 
   /** Writes an already built frame as is (no copy, no re-encode). */
@@ -253,9 +265,18 @@ export class Sender {
     socket.write(buf, cb);
   }
 
+  /** Lets this tick's corked batch go now, ahead of the end of the tick (the socket is about to be destroyed). */
+  flushNow(): void {
+    if (!this.#corked) return;
+    this.#corked = false;
+    this.#preamble = 0;
+    this.#socket.uncork();
+  }
+
   /** @internal End of the tick: let the corked batch go as one writev. */
   static flush(sender: Sender): void {
     sender.#corked = false;
+    sender.#preamble = 0;
     const socket = sender.#socket;
     socket.uncork();
     const target = sender.#drainTarget;

@@ -352,11 +352,12 @@ export class WebSocketServer extends EventEmitter {
       deflate = new PerMessageDeflate(this.#deflate!, negotiated.params, true, this.#init.maxPayload);
     }
     this.emit("headers", lines, req);
-    socket.write(lines.join("\r\n") + "\r\n\r\n");
+    // Written by the WebSocket's sender, in one write with whatever is sent to it in this tick.
+    const response = Buffer.from(lines.join("\r\n") + "\r\n\r\n");
     socket.removeListener("error", socketOnHandshakeError);
 
     const ws = new (WebSocket as unknown as ServerSideConstructor)(kServerSide, this.#init);
-    ws[kAttach](socket, head, { deflate, protocol, extensions });
+    ws[kAttach](socket, head, { deflate, protocol, extensions, response });
     if (this.#tracking) {
       this.clients.add(ws);
       ws[kTracker] = this.#tracker;

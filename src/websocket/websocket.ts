@@ -383,6 +383,8 @@ export class WebSocket extends WebSocketEventTarget {
     }
     this.#readyState = CLOSING;
     this.#receiver!.stop();
+    // What was sent this tick (the 101 response, on a socket ended in its connection handler) still goes.
+    this.#sender!.flushNow();
     this.#socket!.destroy();
   }
 
@@ -512,6 +514,7 @@ export class WebSocket extends WebSocketEventTarget {
       new ReceiverSink(this),
     );
     this.#sender = new Sender(socket, init.deflate);
+    if (init.response !== undefined) this.#sender.sendPreamble(init.response);
     this.#syncDrainCallback();
     this.#request = null;
     owned.setTimeout?.(0);

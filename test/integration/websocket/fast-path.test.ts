@@ -218,6 +218,40 @@ describe("coalescing and backpressure", () => {
     await stopServer(wss);
   });
 
+  test("the 101 response and what the connection handler sends leave in one write", async () => {
+    const { wss, url } = await startServer();
+    let batches: Buffer[][] = [];
+    let bufferedAtConnection = -1;
+    wss.on("connection", (ws, req) => {
+      batches = spyWrites(req.socket as Socket);
+      // The response is the protocol's own bytes, not the application's.
+      bufferedAtConnection = ws.bufferedAmount;
+      ws.send("welcome");
+    });
+    const client = new WebSocket(url);
+    const [data] = await next<[Buffer]>(client, "message");
+    assert.equal(data.toString(), "welcome");
+    assert.equal(bufferedAtConnection, 0);
+    assert.equal(batches.length, 1, "one write for the handshake and the first message");
+    assert.equal(batches[0]!.length, 2);
+    assert.match(batches[0]![0]!.toString("latin1"), /^HTTP\/1\.1 101 Switching Protocols\r\n[^]*\r\n\r\n$/);
+    assert.deepEqual([...batches[0]![1]!], [0x81, 7, ...Buffer.from("welcome")]);
+    client.terminate();
+    await stopServer(wss);
+  });
+
+  test("terminate() in the connection handler still answers the handshake: the client opens, then sees 1006", async () => {
+    const { wss, url } = await startServer();
+    wss.on("connection", (ws) => ws.terminate());
+    const client = new WebSocket(url);
+    let opened = false;
+    client.on("open", () => (opened = true));
+    const [code] = await next<[number]>(client, "close");
+    assert.equal(opened, true);
+    assert.equal(code, 1006);
+    await stopServer(wss);
+  });
+
   test("a peer that stops reading is terminated past maxBackpressure (WS_ERR_BACKPRESSURE, 1006)", async () => {
     const { wss, url } = await startServer({ maxBackpressure: 512 * 1024 });
     const serverSide = next<[WebSocket]>(wss, "connection");
