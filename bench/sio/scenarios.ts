@@ -167,7 +167,7 @@ const connectRate: SioScenario = {
   name: "connect",
   description: "connection rate: 50 concurrent loops of TCP connect + WebSocket upgrade + Engine.IO open + namespace join (40) + close; handshakes/s",
   metrics: [rate("handshakesPerSecond", "connection rate: handshakes/s", "conn/s")],
-  targets: SIO_TARGETS,
+  targets: FLOOR_TARGETS,
   async run(target, { quick, profile = false }) {
     const { result, extra } = await measured(target, BASE_WORKLOAD, job({ mode: "connect", port: 0, connections: 0, connectConcurrency: 50, warmupMs: 300, durationMs: quick ? 1_000 : 2_000 }), profile);
     return { handshakesPerSecond: result.rate, ...extra };

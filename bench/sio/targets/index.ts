@@ -19,7 +19,7 @@ export const ALL_SIO_TARGETS: readonly string[] = Object.keys(LOADERS);
 /** The servers every scenario compares, in report order. */
 export const SIO_TARGETS: readonly string[] = ["courant-ws", "courant", "socket.io-ws", "socket.io", "ws"];
 
-/** The echo and idle-memory scenarios add the floor for Node on net.Socket, a bound rather than a competitor. */
+/** The echo, connection-rate and idle-memory scenarios add the floor for Node on net.Socket, a bound rather than a competitor. */
 export const FLOOR_TARGETS: readonly string[] = [...SIO_TARGETS, "node-floor"];
 
 /** WebSocket-only targets with a Redis adapter (scale-out). */

@@ -1,5 +1,5 @@
 /**
- * The floor under any Node.js server on `net.Socket`, for the echo and idle scenarios. It does the
+ * The floor under any Node.js server on `net.Socket`, for the echo, connection-rate and idle scenarios. It does the
  * WebSocket upgrade and the Engine.IO/Socket.IO handshake by hand, then answers each `42<id>[…]`
  * request with a pre-built `43<id>[…]` ack: no JSON, no protocol objects, no timers. The acks read
  * in one chunk go out in one `socket.write`. An idle connection is its net.Socket plus two fields,
@@ -136,7 +136,7 @@ async function start(workload: Workload): Promise<SioServer> {
 /** The floor: a bound for Node on net.Socket, not a Socket.IO server. */
 export const nodeFloor: SioTarget = {
   name: "node-floor",
-  label: "the floor for Node on net.Socket (echo and idle): hand-made handshake, a pre-built ack per request, no decoding, one write per read",
+  label: "the floor for Node on net.Socket (echo, connect and idle): hand-made handshake, a pre-built ack per request, no decoding, one write per read",
   polling: false,
   scaleOut: false,
   start,
