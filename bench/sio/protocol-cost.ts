@@ -20,13 +20,14 @@ import { Duplex } from "node:stream";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { CORES, spawnNode, waitFor } from "../e2e/processes.js";
+import { median } from "../e2e/report.js";
 import { maskedFrame } from "../generator/raw-connection.js";
 import { loadSioTarget } from "./targets/index.js";
 import { BASE_WORKLOAD } from "./harness.js";
 import { ECHO_DATA } from "./workload.js";
 
 /** The WebSocket targets, socket.io first (the ratios are to it). */
-const TARGETS = ["socket.io-ws", "courant-ws", "ws", "node-floor"];
+export const PROTOCOL_COST_TARGETS: readonly string[] = ["socket.io-ws", "courant-ws", "ws", "node-floor"];
 const CLIENTS = 100;
 const WARMUP_ROUNDS = 500;
 const REPS = Number(process.env["REPS"] ?? 3);
@@ -122,11 +123,6 @@ export async function protocolCost(targetName: string, roundCount: number): Prom
   return (used.user + used.system) / (roundCount * CLIENTS);
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-}
-
 async function main(): Promise<void> {
   const [first, second] = process.argv.slice(2);
   if (first === "--child") {
@@ -136,9 +132,9 @@ async function main(): Promise<void> {
     return;
   }
   const roundCount = Number(first ?? 3_000);
-  const results = new Map<string, number[]>(TARGETS.map((t) => [t, []]));
+  const results = new Map<string, number[]>(PROTOCOL_COST_TARGETS.map((t) => [t, []]));
   for (let rep = 0; rep < REPS; rep++) {
-    for (const target of TARGETS) {
+    for (const target of PROTOCOL_COST_TARGETS) {
       const child = spawnNode(fileURLToPath(import.meta.url), ["--child", target, String(roundCount)], [], CORES?.server);
       const exited = new Promise((resolve) => child.once("exit", resolve));
       const { micros } = await waitFor(child, (m) => m as { micros: number }, 120_000, `${target} protocol cost`);

@@ -275,10 +275,8 @@ export class Sender {
 
   /** @internal End of the tick: let the corked batch go as one writev. */
   static flush(sender: Sender): void {
-    sender.#corked = false;
-    sender.#preamble = 0;
+    sender.flushNow();
     const socket = sender.#socket;
-    socket.uncork();
     const target = sender.#drainTarget;
     if (target === null || socket.destroyed) return;
     // Usually the kernel took the whole batch at once; otherwise an empty write reports when it has.

@@ -1,8 +1,8 @@
 /**
- * The floor under any Node.js server on `net.Socket`, for the echo, connection-rate and idle scenarios. It does the
- * WebSocket upgrade and the Engine.IO/Socket.IO handshake by hand, then answers each `42<id>[…]`
- * request with a pre-built `43<id>[…]` ack: no JSON, no protocol objects, no timers. The acks read
- * in one chunk go out in one `socket.write`. An idle connection is its net.Socket plus two fields,
+ * The floor under any Node.js server on `net.Socket`, for the echo, connection-rate and idle
+ * scenarios. It does the WebSocket upgrade and the Engine.IO/Socket.IO handshake by hand, then
+ * answers each `42<id>[…]` request with a pre-built `43<id>[…]` ack: no JSON, no protocol objects,
+ * no timers. The acks read in one chunk go out in one `socket.write`. An idle connection is its net.Socket plus two fields,
  * with listeners shared by all, and the upgrade request is not kept.
  *
  * It does less than the workload asks (it never decodes a request: it knows the answer), so it is

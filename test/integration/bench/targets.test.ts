@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { SIO_SCENARIOS } from "../../../bench/sio/scenarios.js";
-import { protocolCost } from "../../../bench/sio/protocol-cost.js";
+import { PROTOCOL_COST_TARGETS, protocolCost } from "../../../bench/sio/protocol-cost.js";
 
 const scenario = (name: string) => {
   const found = SIO_SCENARIOS.find((s) => s.name === name);
@@ -35,7 +35,7 @@ for (const target of fanout.targets) {
   });
 }
 
-for (const target of ["courant-ws", "socket.io-ws", "ws", "node-floor"]) {
+for (const target of PROTOCOL_COST_TARGETS) {
   test(`protocol-cost: ${target} acknowledges every in-memory request`, async () => {
     // protocolCost throws unless the bytes written are exactly one ack per request.
     const micros = await protocolCost(target, 50);
