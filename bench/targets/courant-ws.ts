@@ -2,9 +2,9 @@
  * Our `courant/websocket` server. Echo uses the public `message` event and `send` (the same code
  * as the ws target); broadcast builds one frame per message with `WebSocket.prepare` and writes it
  * to every client with `sendPrepared`. The `-handler` variant receives through `setHandler`, the
- * path the engine layer uses.
+ * path the engine layer uses. Like the Socket.IO targets it runs the build (`dist`), as users do.
  */
-import { WebSocket, WebSocketServer } from "../../src/websocket/index.js";
+import { WebSocket, WebSocketServer } from "../../dist/websocket/index.js";
 import type { AddressInfo } from "node:net";
 import type { Target, TargetOptions, TargetServer } from "./target.js";
 
