@@ -1,7 +1,9 @@
 // One shared timer for every session of an engine: heartbeats, upgrade timeouts, close timeouts.
 // Deadlines are numbers bucketed into fixed-width slots (a hashed timing wheel); one interval
-// runs while anything is scheduled and fires the slots that came due. Rescheduling is O(1):
-// a timer moved to another slot is skipped lazily where it was (its `slot` no longer matches).
+// runs while anything is scheduled and fires the slots that came due. Scheduling, moving and
+// cancelling are O(1): a timer knows its place in its slot's bucket and leaves it at once (the
+// last entry takes its place), so a bucket holds exactly the timers due in it, and a cancelled
+// timer's target (a closed session, with its request and socket) is not kept alive by the wheel.
 
 /**
  * The origin of stored deadlines and slots: a day before this module loaded, so that any real
@@ -39,6 +41,8 @@ export class Timer {
   due = 0;
   /** The wheel slot holding it (counted from `EPOCH`); -1 when not scheduled. */
   slot = -1;
+  /** Its index in that slot's bucket (meaningful while scheduled). */
+  index = -1;
   readonly target: TimerTarget;
 
   constructor(target: TimerTarget) {
@@ -96,7 +100,7 @@ export class TimerWheel {
   }
 
   /**
-   * How many slots hold timers (an upper bound of the work left; used by tests).
+   * How many slots hold timers (used by tests).
    *
    * @example
    * ```ts
@@ -122,14 +126,12 @@ export class TimerWheel {
     else if (slot <= this.#swept) slot = this.#swept + 1; // already past: the next sweep
     timer.due = due;
     if (timer.slot === slot) return;
-    timer.slot = slot;
-    const bucket = this.#buckets.get(slot);
-    if (bucket === undefined) this.#buckets.set(slot, [timer]);
-    else bucket.push(timer);
+    if (timer.slot !== -1) this.#remove(timer);
+    this.#insert(timer, slot);
   }
 
   /**
-   * Unschedules `timer` (it stays in its bucket until that slot is swept, then is skipped).
+   * Unschedules `timer`; the wheel no longer holds it.
    *
    * @example
    * ```ts
@@ -137,6 +139,8 @@ export class TimerWheel {
    * ```
    */
   cancel(timer: Timer): void {
+    if (timer.slot === -1) return;
+    this.#remove(timer);
     timer.slot = -1;
   }
 
@@ -152,10 +156,36 @@ export class TimerWheel {
     for (const bucket of this.#buckets.values()) {
       for (let i = 0; i < bucket.length; i++) (bucket[i] as Timer).slot = -1;
     }
+
     this.#buckets.clear();
     if (this.#interval !== null) {
       clearInterval(this.#interval);
       this.#interval = null;
+    }
+  }
+
+  #insert(timer: Timer, slot: number): void {
+    timer.slot = slot;
+    const bucket = this.#buckets.get(slot);
+    if (bucket === undefined) {
+      timer.index = 0;
+      this.#buckets.set(slot, [timer]);
+    } else {
+      timer.index = bucket.push(timer) - 1;
+    }
+  }
+
+  /** Takes `timer` out of its bucket: the bucket's last timer moves into its place. */
+  #remove(timer: Timer): void {
+    const bucket = this.#buckets.get(timer.slot);
+    // Not found: its bucket is the one being swept, already out of the map.
+    if (bucket === undefined || bucket[timer.index] !== timer) return;
+    const last = bucket.pop() as Timer;
+    if (last !== timer) {
+      bucket[timer.index] = last;
+      last.index = timer.index;
+    } else if (bucket.length === 0) {
+      this.#buckets.delete(timer.slot);
     }
   }
 
@@ -191,7 +221,9 @@ export class TimerWheel {
         let kept: Timer[] | null = null;
         for (let i = 0; i < bucket.length; i++) {
           const timer = bucket[i] as Timer;
-          if (timer.slot !== slot) continue; // moved or cancelled since it was put here
+          // Moved or cancelled by an earlier callback of this sweep (this bucket is out of the map,
+          // so leaving it was only a change of slot).
+          if (timer.slot !== slot) continue;
           if (partial && timer.due > elapsed) {
             (kept ??= []).push(timer);
             continue;
@@ -205,10 +237,8 @@ export class TimerWheel {
           }
         }
         if (kept !== null) {
-          // Revisit the current slot at the next sweep (timers scheduled into it meanwhile join these).
-          const again = buckets.get(slot);
-          if (again === undefined) buckets.set(slot, kept);
-          else for (let i = 0; i < kept.length; i++) again.push(kept[i] as Timer);
+          // Revisit the current slot at the next sweep.
+          for (let i = 0; i < kept.length; i++) this.#insert(kept[i] as Timer, slot);
           this.#swept = slot - 1;
           break; // the current slot is the last one this sweep looks at
         }

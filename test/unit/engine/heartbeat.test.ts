@@ -50,7 +50,65 @@ test("rescheduling moves a timer; cancelling stops it", () => {
     wheel.sweep(base + 30);
     assert.deepEqual(a.fired, [base + 30]);
     wheel.sweep(base + 60);
-    assert.deepEqual(a.fired, [base + 30], "the stale entry at +50 is skipped");
+    assert.deepEqual(a.fired, [base + 30], "fires once, not again where it was");
+    assert.equal(wheel.pendingSlots, 0);
+  } finally {
+    wheel.stop();
+  }
+});
+
+test("cancelling or moving takes a timer out of its slot at once, in any order", () => {
+  const wheel = new TimerWheel(10);
+  try {
+    const base = 6_000_000;
+    const recorders = Array.from({ length: 8 }, () => new Recorder());
+    const timers = recorders.map((r) => new Timer(r));
+    for (const t of timers) wheel.schedule(t, base + 15); // one slot
+    assert.equal(wheel.pendingSlots, 1);
+    // Cancel the first, the last and one in the middle; move two to a later slot.
+    for (const i of [0, 7, 3]) wheel.cancel(timers[i] as Timer);
+    for (const i of [5, 1]) wheel.schedule(timers[i] as Timer, base + 45);
+    assert.equal(wheel.pendingSlots, 2);
+    wheel.cancel(timers[3] as Timer); // a second cancel is a no-op
+    wheel.sweep(base + 20);
+    assert.deepEqual(
+      recorders.map((r) => r.fired.length),
+      [0, 0, 1, 0, 1, 0, 1, 0],
+    );
+    assert.equal(wheel.pendingSlots, 1, "only the moved timers' slot is left");
+    for (const i of [5, 1]) wheel.cancel(timers[i] as Timer);
+    assert.equal(wheel.pendingSlots, 0, "an emptied slot is dropped");
+    wheel.sweep(base + 100);
+    assert.deepEqual(
+      recorders.map((r) => r.fired.length),
+      [0, 0, 1, 0, 1, 0, 1, 0],
+    );
+  } finally {
+    wheel.stop();
+  }
+});
+
+test("a callback may cancel or move timers of the slot being swept", () => {
+  const wheel = new TimerWheel(10);
+  try {
+    const base = 7_000_000;
+    const later = new Recorder();
+    const cancelled = new Recorder();
+    const tLater = new Timer(later);
+    const tCancelled = new Timer(cancelled);
+    const first = new Timer({
+      onTimer: () => {
+        wheel.cancel(tCancelled);
+        wheel.schedule(tLater, base + 35);
+      },
+    });
+    for (const t of [first, tCancelled, tLater]) wheel.schedule(t, base + 12);
+    wheel.sweep(base + 20);
+    assert.deepEqual(cancelled.fired, []);
+    assert.deepEqual(later.fired, []);
+    wheel.sweep(base + 40);
+    assert.deepEqual(later.fired, [base + 40]);
+    assert.deepEqual(cancelled.fired, []);
     assert.equal(wheel.pendingSlots, 0);
   } finally {
     wheel.stop();
