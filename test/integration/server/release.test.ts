@@ -5,24 +5,9 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import type { Socket } from "../../../src/index.js";
+import { collected } from "../../helpers/gc.js";
 import { TRANSPORT_SETTINGS, startServer, waitFor } from "./helpers.js";
-
-setFlagsFromString("--expose-gc");
-const gc = runInNewContext("gc") as () => void;
-
-/** Whether every ref is cleared within a few rounds of full GCs (each after a macrotask). */
-async function collected(refs: WeakRef<object>[]): Promise<boolean> {
-  for (let round = 0; round < 10; round++) {
-    // A WeakRef's target survives the job that last dereferenced it: collect from a later task.
-    await new Promise((resolve) => setImmediate(resolve));
-    gc();
-    if (refs.every((ref) => ref.deref() === undefined)) return true;
-  }
-  return false;
-}
 
 for (const { name, transports } of TRANSPORT_SETTINGS) {
   describe(`released after disconnect, ${name}`, () => {
