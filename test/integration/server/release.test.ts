@@ -36,3 +36,68 @@ for (const { name, transports } of TRANSPORT_SETTINGS) {
     }
   });
 }
+
+describe("released after disconnect, other paths (websocket only)", () => {
+  it("a socket in rooms of a custom namespace, with an unanswered emitWithAck pending", async () => {
+    const f = await startServer({}, ["websocket"]);
+    try {
+      const nsp = f.io.of("/chat");
+      const refs = await (async () => {
+        const serverSide = waitFor<[Socket]>(nsp, "connection");
+        const client = await f.connect("/chat");
+        const [socket] = await serverSide;
+        void socket.join(["a", "b"]);
+        // The client never answers: the pending ack fails at the disconnect.
+        client.on("ask", () => {});
+        const asked = socket.timeout(60_000).emitWithAck("ask").catch((err: unknown) => err);
+        const gone = Promise.all([waitFor(socket, "disconnect"), waitFor(socket.conn, "close")]);
+        client.disconnect();
+        await gone;
+        await asked;
+        return [new WeakRef(socket), new WeakRef(socket.conn)];
+      })();
+      assert.equal(nsp.adapter.rooms.size, 0);
+      assert.ok(await collected(refs), "the socket or its session is still reachable");
+    } finally {
+      await f.close();
+    }
+  });
+
+  it("a client refused by a middleware, then gone", async () => {
+    const f = await startServer({}, ["websocket"]);
+    try {
+      f.io.use((_socket, next) => next(new Error("no")));
+      const refs = await (async () => {
+        const engineSide = waitFor<[Socket["conn"]]>(f.io.engine, "connection");
+        const client = f.client();
+        const [session] = await engineSide;
+        await waitFor(client, "connect_error");
+        const closed = waitFor(session, "close");
+        client.disconnect();
+        await closed;
+        return [new WeakRef(session)];
+      })();
+      assert.ok(await collected(refs), "the session is still reachable");
+    } finally {
+      await f.close();
+    }
+  });
+
+  it("a client that opens the engine session but never joins a namespace (connectTimeout)", async () => {
+    const f = await startServer({ connectTimeout: 100 }, ["websocket"]);
+    try {
+      const refs = await (async () => {
+        const engineSide = waitFor<[Socket["conn"]]>(f.io.engine, "connection");
+        // autoConnect off and no namespace join: only the manager opens the engine session.
+        const client = f.client("/", { autoConnect: false });
+        client.io.open();
+        const [session] = await engineSide;
+        await waitFor(session, "close", 2_000);
+        return [new WeakRef(session)];
+      })();
+      assert.ok(await collected(refs), "the session is still reachable");
+    } finally {
+      await f.close();
+    }
+  });
+});
