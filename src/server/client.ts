@@ -4,6 +4,8 @@
 
 import type { IncomingMessage } from "node:http";
 import type { Session, SessionHandler } from "../engine/index.js";
+import { Timer } from "../engine/heartbeat.js";
+import type { TimerTarget } from "../engine/heartbeat.js";
 import { encodeSocketPacket, PacketType, SocketPacketDecoder, SocketProtocolError } from "../protocol/index.js";
 import type { SocketPacket } from "../protocol/index.js";
 import type { Server } from "./server.js";
@@ -41,7 +43,7 @@ const NO_SOCKETS: readonly Socket<any, any, any, any>[] = Object.freeze([]);
  * });
  * ```
  */
-export class Client implements SessionHandler {
+export class Client implements SessionHandler, TimerTarget {
   readonly server: Server<any, any, any, any>;
   /** The engine session. */
   readonly conn: Session;
@@ -56,7 +58,8 @@ export class Client implements SessionHandler {
   #sockets: readonly Socket<any, any, any, any>[] = NO_SOCKETS;
   /** Namespaces whose CONNECT is being handled (middlewares running). */
   #connecting: Set<string> | undefined;
-  #timer: NodeJS.Timeout | undefined;
+  /** The connect timeout, until the first namespace is joined. */
+  #timer: Timer | undefined;
   #closed = false;
 
   /** Made by the server for each new engine session; becomes the session's handler. */
@@ -65,8 +68,8 @@ export class Client implements SessionHandler {
     this.conn = conn;
     this.id = conn.id;
     conn.setHandler(this);
-    this.#timer = setTimeout(clientOnConnectTimeout, server.opts.connectTimeout, this);
-    this.#timer.unref();
+    this.#timer = new Timer(this);
+    server.scheduleConnectTimeout(this.#timer);
   }
 
   /** The first HTTP request of the session. */
@@ -180,10 +183,7 @@ export class Client implements SessionHandler {
     const others = this.#sockets.filter((s) => s.nsp.name !== name);
     // A literal for the usual first socket: exactly one slot (a spread or push reserves ~17).
     this.#sockets = others.length === 0 ? [socket] : others.concat(socket);
-    if (this.#timer !== undefined) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
-    }
+    this.#stopTimer();
   }
 
   /** Namespace: the connection to `name` was refused. */
@@ -218,10 +218,16 @@ export class Client implements SessionHandler {
     this.conn.close();
   }
 
-  /** Timer: the client joined no namespace in time. */
-  onConnectTimeout(): void {
+  /** @internal Timer: the client joined no namespace in time. */
+  onTimer(): void {
     this.#timer = undefined;
     if (this.#sockets.length === 0) this.close();
+  }
+
+  #stopTimer(): void {
+    if (this.#timer === undefined) return;
+    this.server.cancelConnectTimeout(this.#timer);
+    this.#timer = undefined;
   }
 
   #connect(name: string, auth: Record<string, unknown>): void {
@@ -247,10 +253,7 @@ export class Client implements SessionHandler {
   #onClose(reason: DisconnectReason, description: unknown): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#timer !== undefined) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
-    }
+    this.#stopTimer();
     const sockets = this.#sockets;
     this.#sockets = NO_SOCKETS;
     for (const socket of sockets) socket.onClose(reason, description);
@@ -260,6 +263,3 @@ export class Client implements SessionHandler {
   }
 }
 
-function clientOnConnectTimeout(client: Client): void {
-  client.onConnectTimeout();
-}

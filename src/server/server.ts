@@ -9,6 +9,8 @@ import { MemoryAdapter } from "../adapters/memory/memory-adapter.js";
 import { SessionAwareAdapter } from "../adapters/memory/session-aware-adapter.js";
 import { Engine } from "../engine/index.js";
 import type { EngineOptions, Session } from "../engine/index.js";
+import { TimerWheel } from "../engine/heartbeat.js";
+import type { Timer } from "../engine/heartbeat.js";
 import { Client } from "./client.js";
 import { MainNamespaceApi } from "./main-namespace-api.js";
 import { Namespace } from "./namespace.js";
@@ -64,6 +66,8 @@ export class Server<
   readonly #parents: ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[] = [];
   readonly #parentsByRegExp = new Map<string, { regex: RegExp; parent: ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> }>();
   #clientFiles: ClientFileServer | undefined;
+  /** Connect timeouts of the clients that joined no namespace yet: one shared timer, not one each. */
+  #connectTimers: TimerWheel | null = null;
   readonly #onConnection = (session: Session): void => {
     new Client(this, session);
   };
@@ -262,6 +266,7 @@ export class Server<
       if (closed !== undefined) closed.catch((err: unknown) => this.reportError(err));
     }
     for (const parent of this.#parents) void parent.adapter.close();
+    this.#connectTimers?.stop();
     this.engine?.close();
     const server = this.httpServer;
     if (server !== undefined && server.listening) server.close(fn);
@@ -371,6 +376,23 @@ export class Server<
   }
 
   /** An error with no caller to hand it to (an adapter failing in the background). */
+  /**
+   * @internal A new client's connect timeout: `timer` fires `connectTimeout` ms from now, at most
+   * a fiftieth of it late (between 1 ms and 1 s).
+   */
+  scheduleConnectTimeout(timer: Timer): void {
+    const timeout = this.opts.connectTimeout;
+    const resolution = Math.max(1, Math.min(1000, Math.floor(timeout / 50)));
+    let wheel = this.#connectTimers;
+    if (wheel === null || (wheel.resolution !== resolution && wheel.pendingSlots === 0)) wheel = this.#connectTimers = new TimerWheel(resolution);
+    wheel.schedule(timer, Date.now() + timeout);
+  }
+
+  /** @internal The client joined a namespace, or closed. */
+  cancelConnectTimeout(timer: Timer): void {
+    this.#connectTimers?.cancel(timer);
+  }
+
   reportError(err: unknown): void {
     process.emitWarning(err instanceof Error ? err : new Error(String(err)));
   }
