@@ -156,7 +156,6 @@ export class TimerWheel {
     for (const bucket of this.#buckets.values()) {
       for (let i = 0; i < bucket.length; i++) (bucket[i] as Timer).slot = -1;
     }
-
     this.#buckets.clear();
     if (this.#interval !== null) {
       clearInterval(this.#interval);
@@ -251,6 +250,22 @@ export class TimerWheel {
       this.#sweeping = false;
     }
   }
+}
+
+/**
+ * The wheel for timers whose shortest delay is `shortestDelay` ms, so that they fire at most a
+ * fiftieth of it late (between 1 ms and `maxResolution`): `current` if its resolution is that, or
+ * if it still holds timers (they keep it); otherwise a new wheel.
+ *
+ * @example
+ * ```ts
+ * wheel = wheelFor(wheel, Math.min(pingInterval, pingTimeout), 50);
+ * ```
+ */
+export function wheelFor(current: TimerWheel | null, shortestDelay: number, maxResolution: number): TimerWheel {
+  const resolution = Math.max(1, Math.min(maxResolution, Math.floor(shortestDelay / 50)));
+  if (current !== null && (current.resolution === resolution || current.pendingSlots > 0)) return current;
+  return new TimerWheel(resolution);
 }
 
 function wheelOnInterval(wheel: TimerWheel): void {

@@ -14,7 +14,7 @@ import { CorsPolicy } from "./cors.js";
 import { ENGINE_ERROR_MESSAGES, EngineErrorCode, respondWithError } from "./errors.js";
 import { randomId } from "./random-id.js";
 import type { EngineConnectionError, EngineErrorCodeValue } from "./errors.js";
-import { TimerWheel } from "./heartbeat.js";
+import { TimerWheel, wheelFor } from "./heartbeat.js";
 import { PreparedPackets } from "./prepared-packets.js";
 import { Session } from "./session.js";
 import { defaultEngineOptions, normalizePath } from "./options.js";
@@ -147,8 +147,7 @@ export class Engine extends EventEmitter<EngineEventMap> {
     this.#compressionThreshold = o.httpCompression === false ? -1 : o.httpCompression.threshold;
     this.#cors = o.cors === undefined ? null : new CorsPolicy(o.cors);
     // Timers fire at most one slot late: a fiftieth of the shortest delay, between 1 and 50 ms.
-    const resolution = Math.max(1, Math.min(50, Math.floor(Math.min(o.pingInterval, o.pingTimeout, o.upgradeTimeout) / 50)));
-    if (resolution !== this.#wheel.resolution && this.#wheel.pendingSlots === 0) this.#wheel = new TimerWheel(resolution);
+    this.#wheel = wheelFor(this.#wheel, Math.min(o.pingInterval, o.pingTimeout, o.upgradeTimeout), 50);
     if (options.maxHttpBufferSize !== undefined || options.perMessageDeflate !== undefined) this.#wss = null;
   }
 

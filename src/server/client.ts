@@ -262,4 +262,3 @@ export class Client implements SessionHandler, TimerTarget {
     this.conn.setHandler(null);
   }
 }
-

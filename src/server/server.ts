@@ -9,8 +9,8 @@ import { MemoryAdapter } from "../adapters/memory/memory-adapter.js";
 import { SessionAwareAdapter } from "../adapters/memory/session-aware-adapter.js";
 import { Engine } from "../engine/index.js";
 import type { EngineOptions, Session } from "../engine/index.js";
-import { TimerWheel } from "../engine/heartbeat.js";
-import type { Timer } from "../engine/heartbeat.js";
+import { wheelFor } from "../engine/heartbeat.js";
+import type { Timer, TimerWheel } from "../engine/heartbeat.js";
 import { Client } from "./client.js";
 import { MainNamespaceApi } from "./main-namespace-api.js";
 import { Namespace } from "./namespace.js";
@@ -375,16 +375,13 @@ export class Server<
     return this.#nsps.has(name);
   }
 
-  /** An error with no caller to hand it to (an adapter failing in the background). */
   /**
    * @internal A new client's connect timeout: `timer` fires `connectTimeout` ms from now, at most
    * a fiftieth of it late (between 1 ms and 1 s).
    */
   scheduleConnectTimeout(timer: Timer): void {
     const timeout = this.opts.connectTimeout;
-    const resolution = Math.max(1, Math.min(1000, Math.floor(timeout / 50)));
-    let wheel = this.#connectTimers;
-    if (wheel === null || (wheel.resolution !== resolution && wheel.pendingSlots === 0)) wheel = this.#connectTimers = new TimerWheel(resolution);
+    const wheel = (this.#connectTimers = wheelFor(this.#connectTimers, timeout, 1000));
     wheel.schedule(timer, Date.now() + timeout);
   }
 
@@ -393,6 +390,7 @@ export class Server<
     this.#connectTimers?.cancel(timer);
   }
 
+  /** An error with no caller to hand it to (an adapter failing in the background). */
   reportError(err: unknown): void {
     process.emitWarning(err instanceof Error ? err : new Error(String(err)));
   }
