@@ -16,6 +16,10 @@
  *   --scenarios <a,b>    restrict to these scenarios (default: all of the suite)
  *   --targets <a,b>      restrict every scenario to these targets
  *   --profile            (sio) run each server under node --cpu-prof, profiles in bench/sio/profiles/
+ *
+ * Environment:
+ *   BENCH_DISCARD_REQUEST=1  (sio) Courant and socket.io let each session's first HTTP request go
+ *                        (`rawSocket.request = null` on the engine's connection, socket.io's memory advice)
  */
 import { parseArgs } from "node:util";
 import { CORES } from "./e2e/processes.js";

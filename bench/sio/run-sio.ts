@@ -122,7 +122,11 @@ export async function runSioSuite(options: SioSuiteOptions): Promise<string> {
   // --quick without --targets: Courant (websocket-only) against both baselines only.
   const wanted = options.targets ?? (options.quick ? QUICK_TARGETS : undefined);
   const labels: Record<string, string> = {};
-  for (const name of ALL_SIO_TARGETS) labels[name] = (await loadSioTarget(name)).label;
+  const discarding = process.env["BENCH_DISCARD_REQUEST"] === "1";
+  for (const name of ALL_SIO_TARGETS) {
+    const target = await loadSioTarget(name);
+    labels[name] = target.label + (discarding && target.discardsRequest ? "; first request discarded (BENCH_DISCARD_REQUEST=1)" : "");
+  }
 
   const started = Date.now();
   console.log(`# Socket.IO benchmark (${options.quick ? "quick" : "full"}, ${options.repetitions} repetition${options.repetitions === 1 ? "" : "s"})`);

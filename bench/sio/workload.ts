@@ -95,5 +95,7 @@ export interface SioTarget {
   readonly polling: boolean;
   /** Whether the server can join others through Redis (`workload.redis`, scenario 8). */
   readonly scaleOut: boolean;
+  /** Whether `BENCH_DISCARD_REQUEST=1` lets each session's first request go (the Socket.IO API targets). */
+  readonly discardsRequest?: boolean;
   start(workload: Workload): Promise<SioServer>;
 }

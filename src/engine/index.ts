@@ -2,7 +2,7 @@
 export { Engine, Engine as Server, attach, listen } from "./server.js";
 export type { EngineOptions, EngineResolvedOptions, EngineEventMap } from "./server.js";
 export { Session, Session as Socket } from "./session.js";
-export type { SessionHandler, SessionCloseReason, SessionReadyState, SendOptions, SessionEventMap } from "./session.js";
+export type { SessionHandler, SessionCloseReason, SessionReadyState, SendOptions, SessionEventMap, RequestDetails } from "./session.js";
 export { PreparedPackets } from "./prepared-packets.js";
 export { EngineErrorCode, ENGINE_ERROR_MESSAGES, EngineError } from "./errors.js";
 export type { EngineConnectionError, EngineErrorCodeValue } from "./errors.js";

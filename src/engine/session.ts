@@ -3,7 +3,8 @@
 // object (events are emitted too, for the public surface).
 
 import { EventEmitter } from "node:events";
-import type { IncomingMessage } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
+import type { TLSSocket } from "node:tls";
 import { decodeEnginePacket } from "../protocol/engine-packet.js";
 import type { EnginePacket } from "../protocol/engine-packet.js";
 import { deferListenerTable } from "../websocket/lazy-listeners.js";
@@ -66,6 +67,18 @@ export type SessionCloseReason =
  * if (session.readyState === "open") session.send("hi");
  * ```
  */
+/**
+ * What a socket's handshake needs of the opening request: kept on its own when the application
+ * lets the request go (`session.request = null`).
+ */
+export interface RequestDetails {
+  readonly headers: IncomingHttpHeaders;
+  /** Path and query string, as received. */
+  readonly url: string;
+  /** Whether the request came over TLS. */
+  readonly secure: boolean;
+}
+
 export type SessionReadyState = "opening" | "open" | "closing" | "closed";
 
 /**
@@ -123,8 +136,9 @@ export interface SessionEventMap {
 export class Session extends EventEmitter<SessionEventMap> implements TimerTarget {
   /** The session id (the `sid` query parameter). */
   readonly id: string;
-  /** The HTTP request that opened the session. */
-  readonly request: IncomingMessage;
+  #request: IncomingMessage | null;
+  /** The request's details once the request itself has been let go. */
+  #details: RequestDetails | undefined;
   /** The Engine.IO protocol revision. */
   readonly protocol = 4 as const;
   /** The client's address as seen on the opening request. */
@@ -146,12 +160,43 @@ export class Session extends EventEmitter<SessionEventMap> implements TimerTarge
     // The server drives a session through its handler; listeners are optional.
     deferListenerTable(this);
     this.id = id;
-    this.request = request;
+    this.#request = request;
     this.remoteAddress = request.socket.remoteAddress ?? "";
     this.#host = host;
     this.#timer = new Timer(this);
     this.#transport = transport;
     transport.attach(this);
+  }
+
+  /**
+   * The HTTP request that opened the session, or `null` once the application has let it go. It
+   * is kept for code that reads it later (express-session, passport). Setting it to `null`, as
+   * socket.io's memory guide shows, saves about 0.8 KiB of heap per idle connection;
+   * `socket.handshake` still has the headers, url and TLS flag.
+   *
+   * @example
+   * ```ts
+   * io.engine.on("connection", (rawSocket) => {
+   *   rawSocket.request = null;
+   * });
+   * ```
+   */
+  get request(): IncomingMessage {
+    // Typed as socket.io types it, so code that reads `socket.request.headers` compiles unchanged.
+    return this.#request as IncomingMessage;
+  }
+
+  set request(request: IncomingMessage | null) {
+    if (request === null && this.#request !== null) this.#details = this.requestDetails;
+    else if (request !== null) this.#details = undefined;
+    this.#request = request;
+  }
+
+  /** @internal The opening request's headers, url and TLS flag, held or kept. */
+  get requestDetails(): RequestDetails {
+    const request = this.#request;
+    if (request === null) return this.#details!;
+    return { headers: request.headers, url: request.url ?? "/", secure: (request.socket as TLSSocket | undefined)?.encrypted === true };
   }
 
   /**

@@ -1,7 +1,6 @@
 // The handshake details of a socket.
 
 import { parse as parseQuery } from "node:querystring";
-import type { TLSSocket } from "node:tls";
 import type { Handshake } from "../adapters/adapter.js";
 import type { Session } from "../engine/index.js";
 
@@ -26,15 +25,14 @@ export const NO_AUTH: Record<string, unknown> = Object.freeze({});
  * ```
  */
 export function buildHandshake(conn: Session, auth: Record<string, unknown>, issued: number): Handshake {
-  const req = conn.request;
-  const url = req.url ?? "/";
+  const { headers, url, secure } = conn.requestDetails;
   const q = url.indexOf("?");
   return {
-    headers: req.headers,
+    headers,
     time: new Date(issued).toString(),
     address: conn.remoteAddress,
-    xdomain: req.headers.origin !== undefined,
-    secure: (req.socket as TLSSocket | undefined)?.encrypted === true,
+    xdomain: headers.origin !== undefined,
+    secure,
     issued,
     url,
     query: q === -1 ? {} : parseQuery(url.slice(q + 1)),

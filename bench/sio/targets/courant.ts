@@ -23,6 +23,7 @@ export const courantWebsocket: SioTarget = {
   label: 'Courant, transports: ["websocket"]; scale-out: courant/redis over node-redis 5',
   polling: false,
   scaleOut: true,
+  discardsRequest: true,
   start: (workload) => startSocketIoApi(factory, workload, true, redisAdapter),
 };
 
@@ -32,5 +33,6 @@ export const courantDefault: SioTarget = {
   label: "Courant, default transports (polling, websocket)",
   polling: true,
   scaleOut: true,
+  discardsRequest: true,
   start: (workload) => startSocketIoApi(factory, workload, false, redisAdapter),
 };

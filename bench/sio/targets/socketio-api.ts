@@ -18,6 +18,11 @@ interface ApiServer {
   to(room: string): { emit(event: string, ...args: unknown[]): unknown };
   close(fn?: (err?: Error) => void): unknown;
   readonly sockets: { readonly sockets: { readonly size: number } };
+  readonly engine: { on(event: "connection", listener: (rawSocket: { request: unknown }) => void): unknown };
+}
+
+function discardRequest(rawSocket: { request: unknown }): void {
+  rawSocket.request = null;
 }
 
 export type ServerFactory = (httpServer: ReturnType<typeof createServer>, options: Record<string, unknown>) => ApiServer;
@@ -56,6 +61,8 @@ export async function startSocketIoApi(factory: ServerFactory, workload: Workloa
     options["adapter"] = cluster.adapter;
   }
   const io = factory(http, options);
+  // The memory guide's advice, for both servers alike: let each session's first request go.
+  if (process.env["BENCH_DISCARD_REQUEST"] === "1") io.engine.on("connection", discardRequest);
   const picker = new RoomPicker(workload.rooms);
   const binary = Buffer.alloc(workload.binarySize, 0x62);
   const { kind, batch } = workload;

@@ -19,6 +19,7 @@ export const socketioWebsocket: SioTarget = {
   label: 'socket.io 4.8, transports: ["websocket"]; scale-out: @socket.io/redis-adapter 8.3 over node-redis 5',
   polling: false,
   scaleOut: true,
+  discardsRequest: true,
   start: (workload) => startSocketIoApi(factory, workload, true, redisAdapter),
 };
 
@@ -28,5 +29,6 @@ export const socketioDefault: SioTarget = {
   label: "socket.io 4.8, default transports (polling, websocket)",
   polling: true,
   scaleOut: true,
+  discardsRequest: true,
   start: (workload) => startSocketIoApi(factory, workload, false, redisAdapter),
 };

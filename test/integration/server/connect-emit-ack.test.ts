@@ -74,6 +74,29 @@ for (const { name, transports } of TRANSPORT_SETTINGS) {
       }
     });
 
+    it("lets the request go when the engine's connection listener sets it to null; the handshake keeps what it needs", async () => {
+      const f = await startServer({}, transports);
+      try {
+        f.io.engine.on("connection", (rawSocket) => {
+          rawSocket.request = null;
+        });
+        const serverSide = waitFor<[Socket]>(f.io, "connection");
+        await f.connect("/", { query: { room: "42" }, extraHeaders: { "x-test": "yes" } });
+        const [socket] = await serverSide;
+        assert.equal(socket.request, null);
+        assert.equal(socket.conn.request, null);
+        const hs = socket.handshake;
+        assert.equal(hs.query["room"], "42");
+        assert.ok(hs.url.startsWith("/socket.io/?"));
+        assert.equal(typeof hs.headers.host, "string");
+        if (transports[0] === "polling") assert.equal(hs.headers["x-test"], "yes");
+        assert.equal(hs.secure, false);
+        assert.equal(hs.address, "127.0.0.1");
+      } finally {
+        await f.close();
+      }
+    });
+
     it("carries every argument type from server to client and back, and many arguments", async () => {
       const f = await startServer({}, transports);
       try {

@@ -37,6 +37,35 @@ for (const { name, transports } of TRANSPORT_SETTINGS) {
   });
 }
 
+for (const { name, transports } of TRANSPORT_SETTINGS) {
+  it(`a request set to null at the engine's connection is collected while the connection stays open, ${name}`, async () => {
+    const f = await startServer({}, transports);
+    try {
+      f.io.engine.on("connection", (rawSocket) => {
+        rawSocket.request = null;
+      });
+      const refs = await (async () => {
+        const engineSide = waitFor<[Socket["conn"]]>(f.io.engine, "connection");
+        // Taken ahead of the listener above, which lets it go (a WeakRef: the listener stays registered).
+        let request: WeakRef<object> | undefined;
+        f.io.engine.prependListener("connection", (rawSocket: Socket["conn"]) => (request = new WeakRef(rawSocket.request)));
+        const serverSide = waitFor<[Socket]>(f.io, "connection");
+        await f.connect();
+        const [session] = await engineSide;
+        const [socket] = await serverSide;
+        if (transports.length > 1) await waitFor(session, "upgrade");
+        assert.ok(request?.deref() !== undefined);
+        assert.equal(socket.request, null);
+        return [request];
+      })();
+      assert.equal(f.io.engine.clientsCount, 1);
+      assert.ok(await collected(refs), "the request is still reachable");
+    } finally {
+      await f.close();
+    }
+  });
+}
+
 describe("released after disconnect, other paths (websocket only)", () => {
   it("a socket in rooms of a custom namespace, with an unanswered emitWithAck pending", async () => {
     const f = await startServer({}, ["websocket"]);
