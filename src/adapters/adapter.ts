@@ -176,6 +176,8 @@ export interface AdapterNamespace {
   readonly server: {
     readonly engine: { prepare(messages: readonly (string | Uint8Array)[], options?: { compress?: boolean }): PreparedPackets };
     readonly opts: { readonly connectionStateRecovery?: ResolvedRecoveryOptions | undefined };
+    /** The Engine.IO messages of a packet, from the server's codec (the `parser` option's or the built-in one). */
+    encodePacket(packet: SocketPacket): readonly (string | Uint8Array)[];
   };
   /** A fresh acknowledgement id, unique within the namespace. */
   nextAckId(): number;

@@ -3,6 +3,7 @@
 
 import { encodeSocketPacket, SocketPacketDecoder } from "../protocol/index.js";
 import type { SocketPacket } from "../protocol/index.js";
+import type { Parser } from "../protocol/parser.js";
 import { backoffDelay } from "./backoff.js";
 import { Emitter, noop } from "./emitter.js";
 import { EngineClient } from "./engine/engine-client.js";
@@ -13,24 +14,7 @@ import type { TransportName } from "./transports/transport.js";
 import type { DefaultEventsMap, EventsMap } from "./typed-events.js";
 import { encodeQuery, parseUrl } from "./url.js";
 
-/**
- * A Socket.IO packet codec, for `parser`: `new Encoder().encode(packet)` gives the Engine.IO
- * messages of one packet; `new Decoder()` takes them back one at a time and either returns the
- * packet once complete (ours) or emits "decoded" with it (socket.io-parser's shape).
- *
- * @example
- * ```ts
- * const socket = io(url, { parser: { Encoder: MyEncoder, Decoder: MyDecoder } });
- * ```
- */
-export interface Parser {
-  Encoder: new () => { encode(packet: SocketPacket): readonly (string | Uint8Array)[] };
-  Decoder: new () => {
-    add(chunk: string | Uint8Array | ArrayBuffer): SocketPacket | undefined | void;
-    on?(event: "decoded", listener: (packet: SocketPacket) => void): unknown;
-    destroy?(): void;
-  };
-}
+export type { Parser } from "../protocol/parser.js";
 
 /**
  * The default codec: `src/protocol`'s encoder and validating decoder.
@@ -378,7 +362,7 @@ export class Manager<ListenEvents extends EventsMap = DefaultEventsMap, EmitEven
   packet(packet: SocketPacket, compress?: boolean): void {
     const engine = this.#engine;
     if (engine === undefined) return;
-    for (const chunk of this.#encoder.encode(packet)) engine.send(chunk, compress);
+    for (const chunk of this.#encoder.encode(packet) as readonly (string | Uint8Array)[]) engine.send(chunk, compress);
   }
 
   /**

@@ -4,3 +4,4 @@ export * from "./bytes.js";
 export * from "./engine-packet.js";
 export * from "./binary.js";
 export * from "./socket-packet.js";
+export type * from "./parser.js";

@@ -147,6 +147,56 @@ export function encodeSocketPacket(packet: SocketPacket): [string, ...Uint8Array
   return buffers === undefined ? [header] : [header, ...buffers];
 }
 
+/**
+ * Checks a packet that another codec decoded (the server's `parser` option) for what the built-in
+ * decoder guarantees: a known type, a namespace, an ack id where one belongs and a payload of the
+ * right shape. The packet comes back with only those fields.
+ *
+ * @throws SocketProtocolError when the packet breaks one of these rules.
+ * @example
+ * ```ts
+ * const packet = checkDecodedPacket(msgpackDecoded); // { type: 2, nsp: "/", data: ["hi"] }
+ * ```
+ */
+export function checkDecodedPacket(value: unknown): SocketPacket {
+  if (typeof value !== "object" || value === null) fail("SIO_ERR_INVALID_PACKET", "a decoded packet is not an object");
+  const { type, nsp, id, data } = value as Record<string, unknown>;
+  if (typeof type !== "number" || !Number.isInteger(type) || type < 0 || type > 6) fail("SIO_ERR_INVALID_PACKET_TYPE", "unknown packet type");
+  if (typeof nsp !== "string" || nsp.charCodeAt(0) !== 0x2f) fail("SIO_ERR_INVALID_NAMESPACE", "a namespace is a string starting with /");
+  if (id !== undefined && (typeof id !== "number" || !Number.isSafeInteger(id) || id < 0)) fail("SIO_ERR_INVALID_ACK_ID", "ack id is not a safe integer");
+  checkAckId(type, id);
+  if (!payloadFits(type, data !== undefined, data)) fail("SIO_ERR_INVALID_PAYLOAD", "payload of the wrong shape for its packet type");
+  const packet: SocketPacket = { type: type as PacketType, nsp };
+  if (data !== undefined) packet.data = data;
+  if (id !== undefined) packet.id = id;
+  return packet;
+}
+
+/** ACKs carry an id; CONNECT, DISCONNECT and CONNECT_ERROR do not. */
+function checkAckId(type: number, id: unknown): void {
+  if (id === undefined ? type === 3 || type === 6 : type === 0 || type === 1 || type === 4) {
+    fail("SIO_ERR_INVALID_ACK_ID", id === undefined ? "ACK without an id" : "id on a packet that takes none");
+  }
+}
+
+/** Whether a packet of `type` may carry this payload (socket.io-protocol, "Packet format"). */
+function payloadFits(type: number, hasData: boolean, data: unknown): boolean {
+  switch (type) {
+    case 0:
+      return !hasData || isObject(data);
+    case 1:
+      return !hasData;
+    case 2:
+    case 5:
+      return Array.isArray(data) && typeof data[0] === "string";
+    case 3:
+    case 6:
+      return Array.isArray(data);
+    default:
+      return typeof data === "string" || isObject(data);
+  }
+}
+
 function fail(code: string, message: string): never {
   throw new SocketProtocolError(code, `Socket.IO: ${message}`);
 }
@@ -290,9 +340,7 @@ export class SocketPacketDecoder {
       } while (i < len && (c = text.charCodeAt(i)) >= 0x30 && c <= 0x39);
       id = n;
     }
-    if (id === undefined ? type === 3 || type === 6 : type === 0 || type === 1 || type === 4) {
-      fail("SIO_ERR_INVALID_ACK_ID", id === undefined ? "ACK without an id" : "id on a packet that takes none");
-    }
+    checkAckId(type, id);
 
     const hasData = i < len;
     let data: unknown;
@@ -304,26 +352,7 @@ export class SocketPacketDecoder {
       }
     }
 
-    let valid: boolean;
-    switch (type) {
-      case 0:
-        valid = !hasData || isObject(data);
-        break;
-      case 1:
-        valid = !hasData;
-        break;
-      case 2:
-      case 5:
-        valid = Array.isArray(data) && typeof data[0] === "string";
-        break;
-      case 3:
-      case 6:
-        valid = Array.isArray(data);
-        break;
-      default:
-        valid = typeof data === "string" || isObject(data);
-    }
-    if (!valid) fail("SIO_ERR_INVALID_PAYLOAD", "payload of the wrong shape for its packet type");
+    if (!payloadFits(type, hasData, data)) fail("SIO_ERR_INVALID_PAYLOAD", "payload of the wrong shape for its packet type");
 
     const packet: SocketPacket = { type: type as PacketType, nsp };
     if (hasData) packet.data = data;

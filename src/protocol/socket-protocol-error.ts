@@ -1,8 +1,8 @@
 // The one error type the Socket.IO codec throws for bad input.
 
 /**
- * A malformed Socket.IO packet (protocol v5). Thrown by {@link SocketPacketDecoder.add} and
- * {@link reconstructPacket}; the decoder resets itself first, so the caller can close the
+ * A malformed Socket.IO packet (protocol v5). Thrown by {@link SocketPacketDecoder.add},
+ * {@link reconstructPacket} and {@link checkDecodedPacket}; the decoder resets itself first, so the caller can close the
  * connection (or carry on with a fresh packet). `code` is one of:
  *
  * | code | meaning |
@@ -19,6 +19,8 @@
  * | `SIO_ERR_ATTACHMENT_MISMATCH` | the number of placeholders differs from the announced attachment count |
  * | `SIO_ERR_UNEXPECTED_BINARY` | a binary chunk while no binary packet awaits attachments |
  * | `SIO_ERR_UNEXPECTED_TEXT` | a text packet while a binary packet still awaits attachments |
+ * | `SIO_ERR_INVALID_PACKET` | another codec (`parser` option) decoded something that is not an object |
+ * | `SIO_ERR_INVALID_NAMESPACE` | another codec decoded a packet whose namespace is not a string starting with `/` |
  *
  * @example
  * ```ts

@@ -6,8 +6,9 @@ import type { IncomingMessage } from "node:http";
 import type { Session, SessionHandler } from "../engine/index.js";
 import { Timer } from "../engine/heartbeat.js";
 import type { TimerTarget } from "../engine/heartbeat.js";
-import { encodeSocketPacket, PacketType, SocketPacketDecoder, SocketProtocolError } from "../protocol/index.js";
+import { checkDecodedPacket, PacketType, SocketPacketDecoder, SocketProtocolError } from "../protocol/index.js";
 import type { SocketPacket } from "../protocol/index.js";
+import type { PacketDecoder, Parser } from "../protocol/parser.js";
 import type { Server } from "./server.js";
 import { NO_AUTH } from "./handshake.js";
 import { RESERVED_EVENTS } from "./reserved-events.js";
@@ -17,6 +18,11 @@ const COMPRESS = { compress: true } as const;
 const NO_COMPRESS = { compress: false } as const;
 /** The decoder of every client with no binary packet pending (see `Client#decode`). */
 let sharedDecoder = new SocketPacketDecoder();
+/** What a `parser` option's decoder emitted during the current `add()` (decoding is synchronous). */
+let decodedNow: unknown[] = [];
+function collectDecoded(packet: unknown): void {
+  decodedNow.push(packet);
+}
 /** The sockets of a client in no namespace (shared; the array is replaced, never changed). */
 const NO_SOCKETS: readonly Socket<any, any, any, any>[] = Object.freeze([]);
 
@@ -49,8 +55,11 @@ export class Client implements SessionHandler, TimerTarget {
   readonly conn: Session;
   /** The engine session id. */
   readonly id: string;
-  /** This client's own decoder, only while a binary packet of its is pending (see `#decode`). */
-  #decoder: SocketPacketDecoder | null = null;
+  /**
+   * This client's own decoder: with the built-in codec only while a binary packet of its is
+   * pending (see `#decode`); with the `parser` option's, from the first message on.
+   */
+  #decoder: SocketPacketDecoder | PacketDecoder | null = null;
   /**
    * Connected sockets, one per namespace. A copy-on-write array rather than a Map: a client joins
    * one to a few namespaces, rarely changes them, and a Map's table would cost ~150 bytes each.
@@ -72,7 +81,7 @@ export class Client implements SessionHandler, TimerTarget {
     server.scheduleConnectTimeout(this.#timer);
   }
 
-  /** The first HTTP request of the session. */
+  /** The first HTTP request of the connection; `null` once let go (see `Session.request`). */
   get request(): IncomingMessage {
     return this.conn.request;
   }
@@ -97,7 +106,7 @@ export class Client implements SessionHandler, TimerTarget {
    * connection; decoding is synchronous, so no other client can touch the shared one meanwhile.
    */
   #decode(data: string | Buffer): SocketPacket | undefined {
-    const own = this.#decoder;
+    const own = this.#decoder as SocketPacketDecoder | null;
     if (own !== null) {
       // Done with the binary packet (or failed: the decoder reset itself): back to the shared one.
       try {
@@ -123,9 +132,50 @@ export class Client implements SessionHandler, TimerTarget {
     if (connecting.size === 0) this.#connecting = undefined;
   }
 
+  /**
+   * Feeds one message to the `parser` option's decoder, made on the first message. It either
+   * returns a packet or emits "decoded" (socket.io-parser's way); each is checked, then routed
+   * once `add()` has returned, so an error thrown by a listener is not taken for a decoding one.
+   */
+  #decodeCustom(parser: Parser, data: string | Buffer): void {
+    let decoder = this.#decoder as PacketDecoder | null;
+    if (decoder === null) {
+      decoder = this.#decoder = new parser.Decoder();
+      decoder.on?.("decoded", collectDecoded);
+    }
+    let failure: { error: unknown } | undefined;
+    try {
+      const packet = decoder.add(data);
+      if (packet !== undefined) decodedNow.push(packet);
+    } catch (error) {
+      failure = { error };
+    }
+    const packets = decodedNow;
+    if (packets.length > 0) decodedNow = [];
+    for (const packet of packets) this.#onDecoded(packet);
+    if (failure !== undefined) this.#fail(failure.error);
+  }
+
+  #onDecoded(value: unknown): void {
+    if (this.#closed) return;
+    let packet: SocketPacket;
+    try {
+      packet = checkDecodedPacket(value);
+    } catch (err) {
+      this.#fail(err);
+      return;
+    }
+    this.#route(packet);
+  }
+
   /** Engine: one Engine.IO message. A packet that does not decode closes the client with "parse error". */
   onMessage(data: string | Buffer): void {
     if (this.#closed) return;
+    const parser = this.server.customParser;
+    if (parser !== undefined) {
+      this.#decodeCustom(parser, data);
+      return;
+    }
     let packet: SocketPacket | undefined;
     try {
       packet = this.#decode(data);
@@ -133,7 +183,11 @@ export class Client implements SessionHandler, TimerTarget {
       this.#fail(err);
       return;
     }
-    if (packet === undefined) return;
+    if (packet !== undefined) this.#route(packet);
+  }
+
+  /** Hands a decoded packet to its namespace's socket (or starts the namespace's connect). */
+  #route(packet: SocketPacket): void {
     const socket = this.#socketOf(packet.nsp);
     switch (packet.type) {
       case PacketType.EVENT:
@@ -173,7 +227,7 @@ export class Client implements SessionHandler, TimerTarget {
   writePacket(packet: SocketPacket, compress: boolean): void {
     if (this.#closed) return;
     const options = compress ? COMPRESS : NO_COMPRESS;
-    for (const part of encodeSocketPacket(packet)) this.conn.send(part, options);
+    for (const part of this.server.encodePacket(packet)) this.conn.send(part, options);
   }
 
   /** Namespace: the socket was admitted. */
@@ -258,7 +312,10 @@ export class Client implements SessionHandler, TimerTarget {
     this.#sockets = NO_SOCKETS;
     for (const socket of sockets) socket.onClose(reason, description);
     this.#connecting = undefined;
+    const decoder = this.#decoder;
     this.#decoder = null;
+    // socket.io-parser's decoder drops a half-received binary packet this way.
+    if (this.server.customParser !== undefined) (decoder as PacketDecoder | null)?.destroy?.();
     this.conn.setHandler(null);
   }
 }

@@ -2,6 +2,7 @@
 
 import type { AdapterConstructor, ResolvedRecoveryOptions } from "../adapters/adapter.js";
 import type { EngineOptions } from "../engine/index.js";
+import type { Parser } from "../protocol/parser.js";
 
 /**
  * Options of connection state recovery.
@@ -41,6 +42,11 @@ export interface ServerOptions extends EngineOptions {
   connectionStateRecovery?: ConnectionStateRecoveryOptions;
   /** Remove a child namespace of a dynamic namespace once its last socket leaves [false]. */
   cleanupEmptyChildNamespaces?: boolean;
+  /**
+   * The Socket.IO packet codec, the same as the clients' (socket.io-msgpack-parser, say) [the
+   * built-in JSON codec]. Packets it decodes are checked as the built-in decoder checks them.
+   */
+  parser?: Parser;
 }
 
 /**
@@ -59,7 +65,7 @@ export interface ServerResolvedOptions {
   cleanupEmptyChildNamespaces: boolean;
 }
 
-const ENGINE_ONLY_KEYS = ["path", "serveClient", "adapter", "connectTimeout", "connectionStateRecovery", "cleanupEmptyChildNamespaces"] as const;
+const ENGINE_ONLY_KEYS = ["path", "serveClient", "adapter", "connectTimeout", "connectionStateRecovery", "cleanupEmptyChildNamespaces", "parser"] as const;
 
 /**
  * A path with a leading "/" and no trailing one (`"socket.io/"` → `"/socket.io"`).

@@ -11,6 +11,9 @@ import { Engine } from "../engine/index.js";
 import type { EngineOptions, Session } from "../engine/index.js";
 import { wheelFor } from "../engine/heartbeat.js";
 import type { Timer, TimerWheel } from "../engine/heartbeat.js";
+import { encodeSocketPacket } from "../protocol/index.js";
+import type { SocketPacket } from "../protocol/index.js";
+import type { PacketEncoder, Parser } from "../protocol/parser.js";
 import { Client } from "./client.js";
 import { MainNamespaceApi } from "./main-namespace-api.js";
 import { Namespace } from "./namespace.js";
@@ -26,6 +29,8 @@ export type { ConnectionStateRecoveryOptions, ServerOptions, ServerResolvedOptio
 export type { ServerReservedEventsMap } from "./main-namespace-api.js";
 
 type HttpLikeServer = HttpServer | HttpsServer;
+
+const BUILT_IN_ENCODER: PacketEncoder = { encode: encodeSocketPacket };
 
 function isHttpServer(value: unknown): value is HttpLikeServer {
   return typeof value === "object" && value !== null && typeof (value as { listen?: unknown }).listen === "function";
@@ -60,6 +65,10 @@ export class Server<
   /** The HTTP server the engine is attached to. */
   httpServer: HttpLikeServer | undefined;
   readonly opts: ServerResolvedOptions;
+  /** The encoder of the `parser` option, else the built-in one (socket.io's `io.encoder`, for adapters). */
+  readonly encoder: PacketEncoder;
+  /** @internal The `parser` option, `undefined` for the built-in codec (whose decoding is shared between clients). */
+  readonly customParser: Parser | undefined;
   #engineOptions: EngineOptions;
   #adapter: AdapterConstructor | undefined;
   readonly #nsps = new Map<string, Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
@@ -92,6 +101,8 @@ export class Server<
     }
     super();
     this.opts = resolveServerOptions(options);
+    this.customParser = options.parser;
+    this.encoder = options.parser === undefined ? BUILT_IN_ENCODER : new options.parser.Encoder();
     this.#adapter = options.adapter;
     this.#engineOptions = engineOptionsOf(options);
     this.sockets = this.of("/");
@@ -271,6 +282,26 @@ export class Server<
     const server = this.httpServer;
     if (server !== undefined && server.listening) server.close(fn);
     else if (fn !== undefined) process.nextTick(fn);
+  }
+
+  // ---- packets ----
+
+  /**
+   * @internal The Engine.IO messages of `packet`, from the `parser` option's encoder or the
+   * built-in one. What another codec returns is checked: an array of strings, Uint8Arrays and
+   * ArrayBuffers (made Uint8Arrays).
+   *
+   * @throws TypeError when the `parser` option's encoder returns anything else.
+   */
+  encodePacket(packet: SocketPacket): readonly (string | Uint8Array)[] {
+    if (this.customParser === undefined) return encodeSocketPacket(packet);
+    const parts: unknown = this.encoder.encode(packet);
+    if (!Array.isArray(parts)) throw new TypeError("Socket.IO: the parser's encode() must return an array of messages");
+    return parts.map((part: unknown) => {
+      if (typeof part === "string" || part instanceof Uint8Array) return part;
+      if (part instanceof ArrayBuffer) return new Uint8Array(part);
+      throw new TypeError("Socket.IO: the parser's encode() returned a message that is neither a string nor binary");
+    });
   }
 
   // ---- namespaces ----

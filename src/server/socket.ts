@@ -128,7 +128,7 @@ export class Socket<
     return this.#state !== STATE_CONNECTED;
   }
 
-  /** The first HTTP request of the connection. */
+  /** The first HTTP request of the connection; `null` once let go (see `Session.request`). */
   get request(): IncomingMessage {
     return this.conn.request;
   }

@@ -3,7 +3,6 @@
 
 import { EventEmitter } from "node:events";
 import type { PreparedPackets } from "../../engine/index.js";
-import { encodeSocketPacket } from "../../protocol/index.js";
 import type { SocketPacket } from "../../protocol/index.js";
 import type {
   Adapter,
@@ -149,7 +148,8 @@ export class MemoryAdapter extends EventEmitter implements Adapter {
   }
 
   #prepare(packet: SocketPacket, compress: boolean): PreparedPackets {
-    return this.nsp.server.engine.prepare(encodeSocketPacket(packet), compress ? COMPRESS : NO_COMPRESS);
+    const server = this.nsp.server;
+    return server.engine.prepare(server.encodePacket(packet), compress ? COMPRESS : NO_COMPRESS);
   }
 
   /** The ids of the sockets in any of `rooms` (every socket when empty). */

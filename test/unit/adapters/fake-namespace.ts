@@ -3,6 +3,7 @@
 
 import type { PreparedPackets } from "../../../src/engine/index.js";
 import type { Adapter, AdapterNamespace, AdapterSocket, Handshake, ResolvedRecoveryOptions, Room } from "../../../src/adapters/adapter.js";
+import { encodeSocketPacket } from "../../../src/protocol/index.js";
 import type { SocketPacket } from "../../../src/protocol/index.js";
 
 export class FakeSocket implements AdapterSocket {
@@ -73,6 +74,7 @@ export class FakeNamespace implements AdapterNamespace {
         },
       },
       opts: { connectionStateRecovery: recovery },
+      encodePacket: encodeSocketPacket,
     };
   }
 

@@ -6,6 +6,7 @@ import {
   PacketType,
   SocketPacketDecoder,
   SocketProtocolError,
+  checkDecodedPacket,
   encodeSocketPacket,
 } from "../../../src/protocol/index.js";
 import type { SocketPacket } from "../../../src/protocol/index.js";
@@ -326,4 +327,30 @@ test("interop: we decode what socket.io-parser encodes", () => {
     assert.equal(decoded.type === 5 ? 2 : decoded.type === 6 ? 3 : decoded.type, packet.type);
     assert.deepEqual(jsonWithBytes(decoded.data), jsonWithBytes(packet.data));
   }
+});
+
+test("checkDecodedPacket: what another codec decoded is held to the built-in decoder's rules", () => {
+  assert.deepEqual(checkDecodedPacket({ type: 2, nsp: "/", data: ["hi", 1], extra: "dropped" }), { type: 2, nsp: "/", data: ["hi", 1] });
+  assert.deepEqual(checkDecodedPacket({ type: 3, nsp: "/chat", id: 7, data: [] }), { type: 3, nsp: "/chat", id: 7, data: [] });
+  assert.deepEqual(checkDecodedPacket({ type: 0, nsp: "/", data: { token: "t" } }), { type: 0, nsp: "/", data: { token: "t" } });
+  assert.deepEqual(checkDecodedPacket({ type: 1, nsp: "/a" }), { type: 1, nsp: "/a" });
+  const table: [unknown, string][] = [
+    [null, "SIO_ERR_INVALID_PACKET"],
+    ["2[]", "SIO_ERR_INVALID_PACKET"],
+    [{ type: 7, nsp: "/", data: ["x"] }, "SIO_ERR_INVALID_PACKET_TYPE"],
+    [{ type: 1.5, nsp: "/" }, "SIO_ERR_INVALID_PACKET_TYPE"],
+    [{ type: "2", nsp: "/", data: ["x"] }, "SIO_ERR_INVALID_PACKET_TYPE"],
+    [{ type: 2, data: ["x"] }, "SIO_ERR_INVALID_NAMESPACE"],
+    [{ type: 2, nsp: "chat", data: ["x"] }, "SIO_ERR_INVALID_NAMESPACE"],
+    [{ type: 2, nsp: "/", id: -1, data: ["x"] }, "SIO_ERR_INVALID_ACK_ID"],
+    [{ type: 2, nsp: "/", id: "1", data: ["x"] }, "SIO_ERR_INVALID_ACK_ID"],
+    [{ type: 3, nsp: "/", data: [] }, "SIO_ERR_INVALID_ACK_ID"],
+    [{ type: 0, nsp: "/", id: 1 }, "SIO_ERR_INVALID_ACK_ID"],
+    [{ type: 2, nsp: "/", data: [1] }, "SIO_ERR_INVALID_PAYLOAD"],
+    [{ type: 2, nsp: "/", data: "x" }, "SIO_ERR_INVALID_PAYLOAD"],
+    [{ type: 0, nsp: "/", data: [] }, "SIO_ERR_INVALID_PAYLOAD"],
+    [{ type: 1, nsp: "/", data: {} }, "SIO_ERR_INVALID_PAYLOAD"],
+    [{ type: 4, nsp: "/", data: 3 }, "SIO_ERR_INVALID_PAYLOAD"],
+  ];
+  for (const [value, code] of table) throwsCode(() => checkDecodedPacket(value), code);
 });
