@@ -171,7 +171,7 @@ export class Session extends EventEmitter<SessionEventMap> implements TimerTarge
   /**
    * The HTTP request that opened the session, or `null` once the application has let it go. It
    * is kept for code that reads it later (express-session, passport). Setting it to `null`, as
-   * socket.io's memory guide shows, saves about 0.8 KiB of heap per idle connection;
+   * socket.io's memory guide shows, saves about 0.7 KiB of heap per idle connection;
    * `socket.handshake` still has the headers, url and TLS flag.
    *
    * @example

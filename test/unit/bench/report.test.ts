@@ -1,8 +1,10 @@
 // The benchmark's verdicts (bench/sio/report.ts): each issue-8 target is judged from the medians of
-// the run, with the node-floor bound beside it, and a scenario that did not run is said so.
+// the run, with the node-floor bound beside it, and a scenario that did not run is said so; the
+// README's table goes between its markers.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Series } from "../../../bench/e2e/report.js";
+import { SECTION_END, SECTION_START, spliceSection } from "../../../bench/sio/readme-section.js";
 import { checkTargets, sioMarkdownTable, targetTable } from "../../../bench/sio/report.js";
 
 const metric = (key: string, better: "higher" | "lower", unit = "msg/s") => ({ key, label: key, unit, better });
@@ -44,4 +46,12 @@ test("the table gives every target's median and Courant's ratios from the same r
   assert.equal(row, "| roundTripsPerSecond (msg/s) ↑ | 55 | 30 | 70 | 1.83× |  |  |");
   const heap = table.split("\n").find((line) => line.startsWith("| heapPerConnection"));
   assert.equal(heap, "| heapPerConnection ↓ | 4.00 KiB | 9.77 KiB | 1.07 KiB | 0.41× |  |  |");
+});
+
+test("the README's section is replaced between its markers, and a README without them is refused", () => {
+  const readme = `intro\n${SECTION_START}\nold table\n${SECTION_END}\nafter\n`;
+  assert.equal(spliceSection(readme, "new table"), `intro\n${SECTION_START}\nnew table\n${SECTION_END}\nafter\n`);
+  assert.equal(spliceSection(spliceSection(readme, "a"), "b"), spliceSection(readme, "b"), "running it twice changes nothing more");
+  assert.throws(() => spliceSection("no markers", "x"), /no <!-- bench:sio -->/);
+  assert.throws(() => spliceSection(`${SECTION_END}\n${SECTION_START}`, "x"), /section/);
 });
