@@ -9,3 +9,5 @@ export type { EngineConnectionError, EngineErrorCodeValue } from "./errors.js";
 export type { CorsOptions, CorsOrigin, CorsOriginFunction } from "./cors.js";
 export type { CookieOptions } from "./cookie.js";
 export type { Transport, TransportName } from "./transport.js";
+export type { EngineMiddleware } from "./middlewares.js";
+export { UpgradeResponse } from "./upgrade-response.js";

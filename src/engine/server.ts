@@ -3,7 +3,7 @@
 // sessions. Requests outside the path go untouched to the application's own handlers.
 
 import { EventEmitter } from "node:events";
-import { createServer, STATUS_CODES } from "node:http";
+import { createServer } from "node:http";
 import type { IncomingMessage, OutgoingHttpHeaders, Server as HttpServer, ServerResponse } from "node:http";
 import type { Server as HttpsServer } from "node:https";
 import type { Duplex } from "node:stream";
@@ -19,21 +19,30 @@ import { PreparedPackets } from "./prepared-packets.js";
 import { Session } from "./session.js";
 import { defaultEngineOptions, normalizePath } from "./options.js";
 import type { EngineOptions, EngineResolvedOptions } from "./options.js";
+import { runMiddlewares } from "./middlewares.js";
+import type { EngineMiddleware } from "./middlewares.js";
 import { hasInvalidHeaderChar, parseQuery } from "./request-query.js";
 import type { EngineQuery } from "./request-query.js";
 import type { EngineHost, TransportName } from "./transport.js";
 import { PollingTransport } from "./transports/polling.js";
 import { WebSocketTransport } from "./transports/websocket.js";
+import { UpgradeResponse, rawResponse } from "./upgrade-response.js";
 
 export type { EngineOptions, EngineResolvedOptions } from "./options.js";
 
 const kQuery = Symbol("courant.engine.query");
 const kSid = Symbol("courant.engine.sid");
+const kResponse = Symbol("courant.engine.upgrade-response");
 
 interface TaggedRequest extends IncomingMessage {
   [kQuery]?: EngineQuery | undefined;
   [kSid]?: string;
+  /** The middlewares' response on an upgrade, whose headers go into the 101. */
+  [kResponse]?: UpgradeResponse | undefined;
 }
+
+/** The 101 response's own headers, which neither listeners nor middlewares may add to. */
+const HANDSHAKE_HEADERS = new Set(["connection", "upgrade", "sec-websocket-accept", "sec-websocket-extensions", "sec-websocket-protocol"]);
 
 function noop(): void {}
 
@@ -88,6 +97,7 @@ export class Engine extends EventEmitter<EngineEventMap> {
   readonly #host: EngineHost;
   #wheel: TimerWheel;
   #cors: CorsPolicy | null = null;
+  readonly #middlewares: EngineMiddleware[] = [];
   #compressionThreshold = 1024;
   #wss: WebSocketServer | null = null;
   readonly #onWebSocketBound: (ws: WebSocket, req: IncomingMessage) => void;
@@ -225,7 +235,39 @@ export class Engine extends EventEmitter<EngineEventMap> {
       this.#afterCors(req, res, query, cors, cors.allowOrigin(req.headers.origin));
       return;
     }
-    this.#verifyRequest(req, res, query);
+    this.#afterMiddlewares(req, res, query);
+  }
+
+  /**
+   * Adds an Express-style middleware for every HTTP request of the engine, polling requests and
+   * WebSocket upgrades alike, run in order after CORS and before the engine looks at the request
+   * (socket.io 4.6+). `req._query` holds the parsed query: `req._query.sid === undefined` on a
+   * handshake. An error passed to `next(err)` (or thrown) refuses the request with HTTP 400
+   * (`connection_error` context `{ name: "MIDDLEWARE_FAILURE", error }`). A middleware may answer
+   * the request itself; on an upgrade `res` is an {@link UpgradeResponse}, whose headers go into
+   * the 101 response.
+   *
+   * @example
+   * ```ts
+   * io.engine.use(sessionMiddleware); // express-session: socket.request.session
+   * io.engine.use(helmet());
+   * ```
+   */
+  use(middleware: EngineMiddleware): this {
+    this.#middlewares.push(middleware);
+    return this;
+  }
+
+  /** Runs the middlewares (if any), then verifies the request. */
+  #afterMiddlewares(req: IncomingMessage, res: ServerResponse, query: EngineQuery | null): void {
+    if (this.#middlewares.length === 0) {
+      this.#verifyRequest(req, res, query);
+      return;
+    }
+    runMiddlewares(this.#middlewares, req, res, (err) => {
+      if (err !== undefined) this.#abortRequest(req, res, EngineErrorCode.BAD_REQUEST, { name: "MIDDLEWARE_FAILURE", error: err });
+      else if (!res.writableEnded) this.#verifyRequest(req, res, query);
+    });
   }
 
   #afterCors(req: IncomingMessage, res: ServerResponse, query: EngineQuery | null, cors: CorsPolicy, allow: string | null): void {
@@ -234,7 +276,7 @@ export class Engine extends EventEmitter<EngineEventMap> {
       return;
     }
     if (allow !== null) cors.setHeaders(res, allow);
-    this.#verifyRequest(req, res, query);
+    this.#afterMiddlewares(req, res, query);
   }
 
   #verifyRequest(req: IncomingMessage, res: ServerResponse, query: EngineQuery | null): void {
@@ -357,7 +399,7 @@ export class Engine extends EventEmitter<EngineEventMap> {
       if (cors.isAsync) {
         void cors.resolveOrigin(origin).then((allow) => {
           if (allow === null) this.#abortUpgrade(req, socket, EngineErrorCode.FORBIDDEN, { name: "ORIGIN_NOT_ALLOWED", origin });
-          else this.#verifyUpgrade(req as TaggedRequest, socket, head, query);
+          else this.#upgradeAfterMiddlewares(req as TaggedRequest, socket, head, query);
         });
         return;
       }
@@ -366,7 +408,25 @@ export class Engine extends EventEmitter<EngineEventMap> {
         return;
       }
     }
-    this.#verifyUpgrade(req as TaggedRequest, socket, head, query);
+    this.#upgradeAfterMiddlewares(req as TaggedRequest, socket, head, query);
+  }
+
+  /** Runs the middlewares (if any) with an {@link UpgradeResponse}, then verifies the upgrade. */
+  #upgradeAfterMiddlewares(req: TaggedRequest, socket: Duplex, head: Buffer, query: EngineQuery): void {
+    if (this.#middlewares.length === 0) {
+      this.#verifyUpgrade(req, socket, head, query);
+      return;
+    }
+    const res = new UpgradeResponse(req, socket);
+    runMiddlewares(this.#middlewares, req, res as unknown as ServerResponse, (err) => {
+      if (err !== undefined) {
+        this.#abortUpgrade(req, socket, EngineErrorCode.BAD_REQUEST, { name: "MIDDLEWARE_FAILURE", error: err });
+        return;
+      }
+      if (res.writableEnded || socket.destroyed) return;
+      if (res.getHeaderNames().length > 0) req[kResponse] = res;
+      this.#verifyUpgrade(req, socket, head, query);
+    });
   }
 
   #verifyUpgrade(req: TaggedRequest, socket: Duplex, head: Buffer, query: EngineQuery): void {
@@ -444,13 +504,22 @@ export class Engine extends EventEmitter<EngineEventMap> {
       clientTracking: false,
     });
     wss.on("headers", (headers: string[], req: IncomingMessage) => {
-      const sid = (req as TaggedRequest)[kSid];
-      if (this.listenerCount("headers") === 0 && (sid === undefined || (this.opts.cookie === false && this.listenerCount("initial_headers") === 0))) return;
+      const tagged = req as TaggedRequest;
+      const sid = tagged[kSid];
+      const fromMiddlewares = tagged[kResponse];
+      tagged[kResponse] = undefined;
+      if (
+        fromMiddlewares === undefined &&
+        this.listenerCount("headers") === 0 &&
+        (sid === undefined || (this.opts.cookie === false && this.listenerCount("initial_headers") === 0))
+      ) {
+        return;
+      }
       // The listeners see a header object, as on polling; their changes become header lines.
-      const object: OutgoingHttpHeaders = {};
+      const object: OutgoingHttpHeaders = fromMiddlewares === undefined ? {} : fromMiddlewares.getHeaders();
       this.#emitHeaders(object, req, sid);
       for (const [name, value] of Object.entries(object)) {
-        if (value === undefined) continue;
+        if (value === undefined || HANDSHAKE_HEADERS.has(name.toLowerCase())) continue;
         if (Array.isArray(value)) for (const v of value) headers.push(`${name}: ${v}`);
         else headers.push(`${name}: ${String(value)}`);
       }
@@ -504,12 +573,7 @@ export class Engine extends EventEmitter<EngineEventMap> {
       return;
     }
     const status = code === EngineErrorCode.FORBIDDEN ? 403 : 400;
-    const body = JSON.stringify({ code, message });
-    socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-      () => socket.destroy(),
-    );
+    socket.end(rawResponse(status, { "Content-Type": "application/json" }, JSON.stringify({ code, message })), () => socket.destroy());
   }
 
   /**
