@@ -60,16 +60,13 @@ export type SessionCloseReason =
   | "forced server close";
 
 /**
- * The states of a session, in order.
+ * What a socket's handshake needs of the opening request: kept on its own when the application
+ * lets the request go (`session.request = null`).
  *
  * @example
  * ```ts
- * if (session.readyState === "open") session.send("hi");
+ * const { headers, url, secure } = session.requestDetails;
  * ```
- */
-/**
- * What a socket's handshake needs of the opening request: kept on its own when the application
- * lets the request go (`session.request = null`).
  */
 export interface RequestDetails {
   readonly headers: IncomingHttpHeaders;
@@ -79,6 +76,14 @@ export interface RequestDetails {
   readonly secure: boolean;
 }
 
+/**
+ * The states of a session, in order.
+ *
+ * @example
+ * ```ts
+ * if (session.readyState === "open") session.send("hi");
+ * ```
+ */
 export type SessionReadyState = "opening" | "open" | "closing" | "closed";
 
 /**
