@@ -264,24 +264,33 @@ export class Server<
 
   /**
    * Closes every socket ("server shutting down"), the engine, the adapters and the HTTP server.
+   * `fn` runs once the HTTP server has closed; the promise settles once the adapters have closed
+   * (the Redis adapter's unsubscribing, say), as socket.io's does. An adapter that fails to close
+   * is reported (`reportError`), and the promise still resolves.
    *
    * @example
    * ```ts
-   * io.close(() => console.log("closed"));
+   * io.close(() => console.log("HTTP server closed"));
+   * await io.close(); // then quit the Redis clients
    * ```
    */
-  close(fn?: (err?: Error) => void): void {
+  close(fn?: (err?: Error) => void): Promise<void> {
+    const closing: Promise<void>[] = [];
+    const closeAdapter = (adapter: Adapter): void => {
+      const closed = adapter.close();
+      if (closed !== undefined) closing.push(closed.catch((err: unknown) => this.reportError(err)));
+    };
     for (const nsp of this.#nsps.values()) {
       for (const socket of [...nsp.sockets.values()]) socket.onClose("server shutting down");
-      const closed = nsp.adapter.close();
-      if (closed !== undefined) closed.catch((err: unknown) => this.reportError(err));
+      closeAdapter(nsp.adapter);
     }
-    for (const parent of this.#parents) void parent.adapter.close();
+    for (const parent of this.#parents) closeAdapter(parent.adapter);
     this.#connectTimers?.stop();
     this.engine?.close();
     const server = this.httpServer;
     if (server !== undefined && server.listening) server.close(fn);
     else if (fn !== undefined) process.nextTick(fn);
+    return Promise.all(closing).then(() => undefined);
   }
 
   // ---- packets ----

@@ -166,6 +166,6 @@ test("a typed server compiles as Socket.IO's and works with the official client"
     assert.deepEqual(results.sort(), ["ask 4", "emitWithAck 4", "fetched ada", "move 3", "poll 1", "pollWithAck 1", "timeout ask 4"]);
   } finally {
     client.disconnect();
-    await new Promise<void>((resolve) => io.close(() => resolve()));
+    await new Promise<void>((resolve) => void io.close(() => resolve()));
   }
 });

@@ -35,7 +35,7 @@ async function start(options: Partial<ServerOptions> = {}, http = createServer()
     clients,
     async close() {
       for (const c of clients) c.disconnect();
-      const closed = new Promise<void>((resolve) => io.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => void io.close(() => resolve()));
       http.closeAllConnections();
       await Promise.race([closed, new Promise((_, reject) => setTimeout(() => reject(new Error("io.close() timed out")), 5000))]);
     },

@@ -137,7 +137,7 @@ test("acked messages arrive exactly once and in order, broadcasts are recovered,
     if (chaos !== undefined) clearInterval(chaos);
     if (pump !== undefined) clearInterval(pump);
     for (const c of clients) c.disconnect();
-    const closed = new Promise<void>((resolve) => io.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => void io.close(() => resolve()));
     http.closeAllConnections();
     await closed;
   }

@@ -21,7 +21,7 @@ async function withServer(onConnection: (socket: Socket) => void, run: (client: 
     await run(client);
   } finally {
     client.disconnect();
-    const closed = new Promise<void>((resolve) => io.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => void io.close(() => resolve()));
     http.closeAllConnections();
     await closed;
   }

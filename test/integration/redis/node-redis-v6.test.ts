@@ -25,7 +25,7 @@ async function startNode(key: string, sharded: boolean) {
     io,
     port,
     async close() {
-      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await new Promise<void>((resolve) => void io.close(() => resolve()));
       await Promise.all([pub.quit(), sub.quit()]);
     },
   };

@@ -4,6 +4,7 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { MemoryAdapter } from "../../../src/index.js";
 import type { Socket } from "../../../src/index.js";
 import { TRANSPORT_SETTINGS, startServer, until, waitFor, withTimeout } from "./helpers.js";
 
@@ -354,7 +355,7 @@ for (const { name, transports } of TRANSPORT_SETTINGS) {
         const [socket2] = await second;
         const gone2 = waitFor(socket2, "disconnect");
         const clientGone2 = waitFor(client2, "disconnect");
-        f.io.close();
+        void f.io.close();
         assert.equal((await gone2)[0], "server shutting down");
         assert.ok(clientReasons.includes((await clientGone2)[0]), "client reason");
       } finally {
@@ -363,3 +364,38 @@ for (const { name, transports } of TRANSPORT_SETTINGS) {
     });
   });
 }
+
+describe("io.close()", () => {
+  it("returns a promise that settles once the adapters have closed, a failing one reported", async () => {
+    const closedAdapters: string[] = [];
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning.message);
+    process.on("warning", onWarning);
+    class SlowAdapter extends MemoryAdapter {
+      override close(): Promise<void> {
+        return new Promise((resolve, reject) =>
+          setTimeout(() => {
+            closedAdapters.push(this.nsp.name);
+            if (this.nsp.name === "/broken") reject(new Error("adapter could not close"));
+            else resolve();
+          }, 30),
+        );
+      }
+    }
+    const f = await startServer({ adapter: SlowAdapter }, ["websocket"]);
+    try {
+      f.io.of("/broken");
+      await f.connect();
+      let httpClosed = false;
+      const closing = f.io.close(() => (httpClosed = true));
+      assert.ok(closing instanceof Promise);
+      assert.deepEqual(closedAdapters, [], "the adapters close later");
+      await withTimeout(closing, 2000, "io.close()");
+      assert.deepEqual(closedAdapters.sort(), ["/", "/broken"]);
+      await until(() => httpClosed && warnings.includes("adapter could not close"), 2000, "the HTTP server closed and the failure reported");
+    } finally {
+      process.off("warning", onWarning);
+      await f.close();
+    }
+  });
+});

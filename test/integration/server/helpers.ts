@@ -61,7 +61,7 @@ export async function startServer(options: ServerOptions = {}, transports: ("pol
         socket.io.opts.reconnection = false;
         socket.disconnect();
       }
-      const closed = new Promise<void>((resolve) => io.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => void io.close(() => resolve()));
       http.closeAllConnections();
       await withTimeout(closed, 5000, "io.close()");
     },

@@ -139,8 +139,8 @@ test("the server serves the built bundle under its path, and not when serveClien
     assert.notEqual(off.status, 404, "left to the engine, which refuses it");
     assert.match((await get(port2, "/rt/?EIO=4&transport=polling")).body.toString(), /^0\{"sid":/);
   } finally {
-    io.close();
-    io2.close();
+    void io.close();
+    void io2.close();
     http.closeAllConnections();
     http2.closeAllConnections();
   }

@@ -135,7 +135,7 @@ test("the tutorial chat: Express page, Courant on the same server, rooms, a /com
     assert.equal(aliceGotRoomMessage, false);
   } finally {
     for (const socket of clients) socket.disconnect();
-    await withTimeout(new Promise<void>((resolve) => io.close(() => resolve())), 5000, "io.close()");
+    await withTimeout(new Promise<void>((resolve) => void io.close(() => resolve())), 5000, "io.close()");
   }
 });
 

@@ -62,7 +62,7 @@ test("the server takes the factory and gives each namespace its own RedisAdapter
   assert.equal(notConnected(), 1, "a broadcast while disconnected is reported");
   io.emit("local-only-again");
   assert.equal(notConnected(), 1, "once per outage");
-  io.close();
+  void io.close();
   await main.close();
   await assert.rejects(main.serverCount(), (err: unknown) => err instanceof RedisAdapterError && err.code === "REDIS_ERR_CLOSED");
   pub.disconnect();
