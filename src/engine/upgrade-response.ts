@@ -101,16 +101,17 @@ export class UpgradeResponse extends EventEmitter {
     return this;
   }
 
-  write(chunk: string | Uint8Array): boolean {
-    if (!this.#ended) this.#body.push(typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk));
+  write(chunk: string | Uint8Array, encoding?: BufferEncoding): boolean {
+    if (!this.#ended) this.#body.push(typeof chunk === "string" ? Buffer.from(chunk, encoding) : Buffer.from(chunk));
     return true;
   }
 
   /** Sends the middleware's answer and closes the socket; the upgrade stops here. */
-  end(chunk?: string | Uint8Array | (() => void), callback?: () => void): this {
+  end(chunk?: string | Uint8Array | (() => void), encodingOrCallback?: BufferEncoding | (() => void), callback?: () => void): this {
     if (this.#ended) return this;
+    if (typeof encodingOrCallback === "function") callback = encodingOrCallback;
     if (typeof chunk === "function") callback = chunk;
-    else if (chunk !== undefined) this.write(chunk);
+    else if (chunk !== undefined) this.write(chunk, typeof encodingOrCallback === "string" ? encodingOrCallback : undefined);
     this.#ended = true;
     const socket = this.socket;
     if (socket.writable) {
