@@ -26,7 +26,7 @@ import type { EngineQuery } from "./request-query.js";
 import type { EngineHost, TransportName } from "./transport.js";
 import { PollingTransport } from "./transports/polling.js";
 import { WebSocketTransport } from "./transports/websocket.js";
-import { UpgradeResponse, rawResponse } from "./upgrade-response.js";
+import { UpgradeResponse, answerUpgrade } from "./upgrade-response.js";
 
 export type { EngineOptions, EngineResolvedOptions } from "./options.js";
 
@@ -567,13 +567,7 @@ export class Engine extends EventEmitter<EngineEventMap> {
   #abortUpgrade(req: IncomingMessage, socket: Duplex, code: EngineErrorCodeValue, context: Record<string, unknown>): void {
     const message = typeof context.message === "string" ? context.message : (ENGINE_ERROR_MESSAGES[code] as string);
     if (this.listenerCount("connection_error") > 0) this.emit("connection_error", { req, code, message, context } satisfies EngineConnectionError);
-    socket.on("error", noop);
-    if (!socket.writable) {
-      socket.destroy();
-      return;
-    }
-    const status = code === EngineErrorCode.FORBIDDEN ? 403 : 400;
-    socket.end(rawResponse(status, { "Content-Type": "application/json" }, JSON.stringify({ code, message })), () => socket.destroy());
+    answerUpgrade(socket, code === EngineErrorCode.FORBIDDEN ? 403 : 400, { "Content-Type": "application/json" }, JSON.stringify({ code, message }));
   }
 
   /**

@@ -5,6 +5,7 @@ import { EventEmitter } from "node:events";
 import { STATUS_CODES } from "node:http";
 import type { IncomingMessage, OutgoingHttpHeader, OutgoingHttpHeaders } from "node:http";
 import type { Duplex } from "node:stream";
+import { responseHead } from "../websocket/handshake.js";
 
 /**
  * A plain HTTP/1.1 response on an upgrade's socket (which then closes), with `Connection: close`
@@ -16,14 +17,32 @@ import type { Duplex } from "node:stream";
  * ```
  */
 export function rawResponse(status: number, headers: OutgoingHttpHeaders, body: string | Buffer, reason?: string): Buffer {
-  let head = `HTTP/1.1 ${status} ${reason ?? STATUS_CODES[status] ?? ""}\r\nConnection: close\r\n`;
+  const payload = typeof body === "string" ? Buffer.from(body) : body;
+  const all: OutgoingHttpHeaders = { Connection: "close" };
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
-    if (value === undefined || lower === "connection" || lower === "content-length") continue;
-    for (const v of Array.isArray(value) ? value : [value]) head += `${name}: ${String(v)}\r\n`;
+    if (lower !== "connection" && lower !== "content-length") all[name] = value;
   }
-  const payload = typeof body === "string" ? Buffer.from(body) : body;
-  return Buffer.concat([Buffer.from(`${head}Content-Length: ${payload.length}\r\n\r\n`, "latin1"), payload]);
+  all["Content-Length"] = payload.length;
+  return Buffer.concat([Buffer.from(responseHead(status, reason ?? STATUS_CODES[status] ?? "", all), "latin1"), payload]);
+}
+
+/**
+ * Answers an upgrade with a plain HTTP response and closes its socket (destroyed at once when it
+ * can no longer be written); a peer gone meanwhile is no error.
+ *
+ * @example
+ * ```ts
+ * answerUpgrade(socket, 400, { "Content-Type": "application/json" }, '{"code":3,"message":"Bad request"}');
+ * ```
+ */
+export function answerUpgrade(socket: Duplex, status: number, headers: OutgoingHttpHeaders, body: string | Buffer, reason?: string): void {
+  socket.on("error", ignore);
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.end(rawResponse(status, headers, body, reason), () => socket.destroy());
 }
 
 /**
@@ -113,13 +132,7 @@ export class UpgradeResponse extends EventEmitter {
     if (typeof chunk === "function") callback = chunk;
     else if (chunk !== undefined) this.write(chunk, typeof encodingOrCallback === "string" ? encodingOrCallback : undefined);
     this.#ended = true;
-    const socket = this.socket;
-    if (socket.writable) {
-      socket.on("error", ignore);
-      socket.end(rawResponse(this.statusCode, this.getHeaders(), Buffer.concat(this.#body), this.statusMessage), () => socket.destroy());
-    } else {
-      socket.destroy();
-    }
+    answerUpgrade(this.socket, this.statusCode, this.getHeaders(), Buffer.concat(this.#body), this.statusMessage);
     this.emit("finish");
     callback?.();
     return this;

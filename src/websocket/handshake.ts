@@ -1,5 +1,5 @@
 import { hash } from "node:crypto";
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, OutgoingHttpHeaders } from "node:http";
 import { type ExtensionOffers, isTokenChar, parseExtensions } from "./extension.js";
 import { WEBSOCKET_GUID } from "./frame.js";
 
@@ -14,6 +14,26 @@ import { WEBSOCKET_GUID } from "./frame.js";
 export function acceptKey(key: string): string {
   // One-shot: no Hash object per handshake (about a third of createHash's cost).
   return hash("sha1", key + WEBSOCKET_GUID, "base64");
+}
+
+/**
+ * The head of a plain HTTP/1.1 response written straight on a socket (a refused or answered
+ * upgrade): the status line, one line per header value (arrays give one line each, `undefined` none)
+ * and the blank line.
+ *
+ * @example
+ * ```ts
+ * responseHead(426, "Upgrade Required", { "Sec-WebSocket-Version": "13" });
+ * // "HTTP/1.1 426 Upgrade Required\r\nSec-WebSocket-Version: 13\r\n\r\n"
+ * ```
+ */
+export function responseHead(status: number, reason: string, headers: OutgoingHttpHeaders): string {
+  let head = `HTTP/1.1 ${status} ${reason}\r\n`;
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) head += `${name}: ${String(v)}\r\n`;
+  }
+  return head + "\r\n";
 }
 
 /** Base64 of exactly 16 bytes: 22 significant characters and "==" (RFC 6455 §4.1). */

@@ -3,7 +3,7 @@ import http, { type IncomingMessage, type OutgoingHttpHeaders, STATUS_CODES } fr
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocketError } from "./errors.js";
-import { validateUpgradeRequest, acceptKey } from "./handshake.js";
+import { validateUpgradeRequest, acceptKey, responseHead } from "./handshake.js";
 import {
   DEFAULT_CLOSE_TIMEOUT,
   DEFAULT_MAX_BACKPRESSURE,
@@ -426,12 +426,6 @@ export function abortHandshake(socket: Duplex, status: number, message?: string,
     "Content-Length": Buffer.byteLength(body),
     ...headers,
   };
-  let response = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}\r\n`;
-  for (const [name, value] of Object.entries(all)) {
-    if (value === undefined) continue;
-    for (const v of Array.isArray(value) ? value : [value]) response += `${name}: ${String(v)}\r\n`;
-  }
-  response += `\r\n${body}`;
   socket.once("finish", socket.destroy);
-  socket.end(response);
+  socket.end(responseHead(status, STATUS_CODES[status] ?? "Error", all) + body);
 }
