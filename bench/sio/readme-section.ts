@@ -3,9 +3,8 @@
  * and machine, then the same table of medians and ratios that `bench/results/latest.md` opens with.
  */
 import { sioMarkdownTable } from "./report.js";
-import { seriesOf } from "./run-sio.js";
+import { seriesOf, targetsOf } from "./run-sio.js";
 import type { SioRunData } from "./run-sio.js";
-import { ALL_SIO_TARGETS } from "./targets/index.js";
 
 export const SECTION_START = "<!-- bench:sio -->";
 export const SECTION_END = "<!-- /bench:sio -->";
@@ -18,11 +17,10 @@ export const SECTION_END = "<!-- /bench:sio -->";
  */
 export function readmeSection(data: SioRunData): string {
   const series = seriesOf(data);
-  const targets = ALL_SIO_TARGETS.filter((t) => series.some((s) => s.target === t && s.values.length > 0));
   const head =
     `Medians of ${data.repetitions} repetitions from one run of \`npm run bench\` on ${data.date.slice(0, 10)} ` +
     `(Node ${data.node}, ${data.cpu}, ${data.cpuCount} cores; server and load generator pinned to separate cores):`;
-  return [head, "", sioMarkdownTable(series, targets)].join("\n");
+  return [head, "", sioMarkdownTable(series, targetsOf(series))].join("\n");
 }
 
 /**

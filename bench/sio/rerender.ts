@@ -4,9 +4,8 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { sioSvgChart } from "./report.js";
-import { renderMarkdown, seriesOf } from "./run-sio.js";
+import { renderMarkdown, seriesOf, targetsOf } from "./run-sio.js";
 import type { SioRunData } from "./run-sio.js";
-import { ALL_SIO_TARGETS } from "./targets/index.js";
 
 const [file, prefix] = process.argv.slice(2);
 if (file === undefined) throw new Error("usage: rerender.ts <results JSON> [out prefix]");
@@ -16,5 +15,5 @@ console.log(md);
 if (prefix !== undefined) {
   const series = seriesOf(data);
   writeFileSync(`${prefix}.md`, md + "\n");
-  writeFileSync(`${prefix}.svg`, sioSvgChart(series, ALL_SIO_TARGETS.filter((t) => series.some((s) => s.target === t && s.values.length > 0))) + "\n");
+  writeFileSync(`${prefix}.svg`, sioSvgChart(series, targetsOf(series)) + "\n");
 }

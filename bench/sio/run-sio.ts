@@ -41,6 +41,16 @@ export function seriesOf(data: SioRunData): Series[] {
 }
 
 /**
+ * The targets that have figures in `series`, in report order.
+ *
+ * @example
+ * targetsOf(seriesOf(data)); // ["courant-ws", "socket.io-ws", "node-floor"]
+ */
+export function targetsOf(series: readonly Series[]): string[] {
+  return ALL_SIO_TARGETS.filter((t) => series.some((s) => s.target === t && s.values.length > 0));
+}
+
+/**
  * The Markdown report of a run: medians and ratios, the issue-8 target checks, what each target
  * and scenario is, and each process's CPU share, each core's busy share and the throughput per
  * server CPU-second (which a machine shared with other work disturbs less than raw throughput).
@@ -50,7 +60,7 @@ export function seriesOf(data: SioRunData): Series[] {
  */
 export function renderMarkdown(data: SioRunData): string {
   const series = seriesOf(data);
-  const targets = ALL_SIO_TARGETS.filter((t) => series.some((s) => s.target === t && s.values.length > 0));
+  const targets = targetsOf(series);
   const scenarios = SIO_SCENARIOS.filter((s) => data.runs.some((r) => r.scenario === s.name));
   const cpuLines: string[] = [];
   for (const scenario of scenarios) {
@@ -194,7 +204,7 @@ export async function runSioSuite(options: SioSuiteOptions): Promise<string> {
   );
   const prefix = options.quick ? "quick" : "latest";
   writeFileSync(`${dir}${prefix}.md`, md + "\n");
-  writeFileSync(`${dir}${prefix}.svg`, sioSvgChart(series, ALL_SIO_TARGETS.filter((t) => series.some((x) => x.target === t && x.values.length > 0))) + "\n");
+  writeFileSync(`${dir}${prefix}.svg`, sioSvgChart(series, targetsOf(series)) + "\n");
   console.log("");
   console.log(md);
   console.log(`\nresults: ${json}, ${dir}${prefix}.md, ${dir}${prefix}.svg (${((Date.now() - started) / 1000).toFixed(0)} s)`);
