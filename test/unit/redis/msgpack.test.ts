@@ -166,7 +166,13 @@ const valueArb = fc.letrec((tie) => ({
     fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)),
     fc.date({ noInvalidDate: true }),
     fc.array(tie("value"), { maxLength: 20 }),
-    fc.dictionary(fc.string({ maxLength: 10 }), tie("value"), { maxKeys: 20 }),
+    // notepack.io assigns a "__proto__" key to the prototype and so loses it; ours keeps it
+    // as an own key, which its own test above checks.
+    fc.dictionary(
+      fc.string({ maxLength: 10 }).filter((key) => key !== "__proto__"),
+      tie("value"),
+      { maxKeys: 20 },
+    ),
   ),
 })).value;
 
