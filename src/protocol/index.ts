@@ -4,4 +4,5 @@ export * from "./bytes.js";
 export * from "./engine-packet.js";
 export * from "./binary.js";
 export * from "./socket-packet.js";
+export * from "./json-text.js";
 export type * from "./parser.js";

@@ -11,7 +11,7 @@ import { Engine } from "../engine/index.js";
 import type { EngineOptions, Session } from "../engine/index.js";
 import { wheelFor } from "../engine/heartbeat.js";
 import type { Timer, TimerWheel } from "../engine/heartbeat.js";
-import { encodeSocketPacket } from "../protocol/index.js";
+import { encodeSocketPacket, stringifyJson } from "../protocol/index.js";
 import type { SocketPacket } from "../protocol/index.js";
 import type { PacketEncoder, Parser } from "../protocol/parser.js";
 import { Client } from "./client.js";
@@ -30,7 +30,7 @@ export type { ServerReservedEventsMap } from "./main-namespace-api.js";
 
 type HttpLikeServer = HttpServer | HttpsServer;
 
-const BUILT_IN_ENCODER: PacketEncoder = { encode: encodeSocketPacket };
+const BUILT_IN_ENCODER: PacketEncoder = { encode: (packet: SocketPacket) => encodeSocketPacket(packet, stringifyJson) };
 
 function isHttpServer(value: unknown): value is HttpLikeServer {
   return typeof value === "object" && value !== null && typeof (value as { listen?: unknown }).listen === "function";
@@ -303,7 +303,7 @@ export class Server<
    * @throws TypeError when the `parser` option's encoder returns anything else.
    */
   encodePacket(packet: SocketPacket): readonly (string | Uint8Array)[] {
-    if (this.customParser === undefined) return encodeSocketPacket(packet);
+    if (this.customParser === undefined) return encodeSocketPacket(packet, stringifyJson);
     const parts: unknown = this.encoder.encode(packet);
     if (!Array.isArray(parts)) throw new TypeError("Socket.IO: the parser's encode() must return an array of messages");
     return parts.map((part: unknown) => {
