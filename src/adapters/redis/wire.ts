@@ -2,7 +2,7 @@
 // on Redis, independent of the wire format: the classic one (classic-wire.ts, PUBLISH/SUBSCRIBE)
 // and the sharded one (sharded-wire.ts, SPUBLISH/SSUBSCRIBE). Both decode into `Inbound`.
 
-import { hasBinary, PacketType } from "../../protocol/index.js";
+import { hasBinary, PacketType, stringifyJson } from "../../protocol/index.js";
 import type { SocketPacket } from "../../protocol/index.js";
 import type { BroadcastFlags, BroadcastOptions, Room, SocketDetails } from "../adapter.js";
 import { RedisAdapterError } from "./errors.js";
@@ -190,7 +190,7 @@ export function malformed(what: string, cause?: unknown): RedisAdapterError {
  * ```
  */
 export function encodeStructured(message: object, data: unknown): string | Buffer {
-  return mayHoldBinary(data) ? encodeMsgpack(message) : JSON.stringify(message);
+  return mayHoldBinary(data) ? encodeMsgpack(message) : (stringifyJson(message) as string);
 }
 
 function mayHoldBinary(data: unknown): boolean {
