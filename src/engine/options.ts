@@ -47,6 +47,20 @@ export interface EngineOptions {
   generateId?: (req: IncomingMessage) => string | Promise<string>;
   /** Sees every request under the path first; returns true when it answered it. */
   requestHook?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** A message sent to every session right after its open packet [none]. */
+  initialPacket?: string | Uint8Array;
+  /** engine.io's switch for the path's trailing slash; Courant answers with and without it either way [true]. */
+  addTrailingSlash?: boolean;
+  /**
+   * Accepted so that engine.io code compiles; Courant speaks Engine.IO 4 only, so `true` gets a
+   * process warning and Socket.IO 2 clients are still refused (`UNSUPPORTED_PROTOCOL_VERSION`) [false].
+   */
+  allowEIO3?: boolean;
+  /**
+   * Accepted so that engine.io code compiles; Courant always runs its own WebSocket server
+   * (`courant/websocket`), so a value gets a process warning and is not used [none].
+   */
+  wsEngine?: unknown;
 }
 
 /**
@@ -74,6 +88,10 @@ export interface EngineResolvedOptions {
   destroyUpgradeTimeout: number;
   generateId: EngineOptions["generateId"] | undefined;
   requestHook: EngineOptions["requestHook"] | undefined;
+  initialPacket: string | Uint8Array | undefined;
+  addTrailingSlash: boolean;
+  allowEIO3: boolean;
+  wsEngine: unknown;
 }
 
 /**
@@ -102,6 +120,10 @@ export function defaultEngineOptions(): EngineResolvedOptions {
     destroyUpgradeTimeout: 1000,
     generateId: undefined,
     requestHook: undefined,
+    initialPacket: undefined,
+    addTrailingSlash: true,
+    allowEIO3: false,
+    wsEngine: undefined,
   };
 }
 

@@ -46,6 +46,15 @@ const HANDSHAKE_HEADERS = new Set(["connection", "upgrade", "sec-websocket-accep
 
 function noop(): void {}
 
+const warned = new Set<string>();
+
+/** One process warning per code: engine.io options that Courant takes but cannot honour. */
+function warnOnce(code: string, message: string): void {
+  if (warned.has(code)) return;
+  warned.add(code);
+  process.emitWarning(message, { type: "CourantWarning", code });
+}
+
 function destroyStrayUpgrade(socket: Duplex & { bytesWritten?: number }): void {
   // Nobody answered this upgrade outside our path: end it rather than leave it hanging.
   if (socket.writable && (socket.bytesWritten ?? 0) <= 0) {
@@ -159,6 +168,12 @@ export class Engine extends EventEmitter<EngineEventMap> {
     // Timers fire at most one slot late: a fiftieth of the shortest delay, between 1 and 50 ms.
     this.#wheel = wheelFor(this.#wheel, Math.min(o.pingInterval, o.pingTimeout, o.upgradeTimeout), 50);
     if (options.maxHttpBufferSize !== undefined || options.perMessageDeflate !== undefined) this.#wss = null;
+    if (options.allowEIO3 === true) {
+      warnOnce("COURANT_NO_EIO3", "allowEIO3 is set, but Courant speaks Engine.IO 4 only: Socket.IO 2 clients are refused with UNSUPPORTED_PROTOCOL_VERSION");
+    }
+    if (options.wsEngine !== undefined) {
+      warnOnce("COURANT_WS_ENGINE", "wsEngine is not used: Courant runs its own WebSocket server (courant/websocket)");
+    }
   }
 
   /**

@@ -362,6 +362,7 @@ export class Session extends EventEmitter<SessionEventMap> implements TimerTarge
     });
     this.#readyState = "open";
     transport.sendText("0" + handshake, false, undefined);
+    if (opts.initialPacket !== undefined) this.send(opts.initialPacket);
     this.#host.wheel.schedule(this.#timer, Date.now() + opts.pingInterval);
     this.emit("open");
   }

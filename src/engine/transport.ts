@@ -55,6 +55,7 @@ export interface EngineHost {
     readonly pingTimeout: number;
     readonly upgradeTimeout: number;
     readonly maxHttpBufferSize: number;
+    readonly initialPacket?: string | Uint8Array | undefined;
   };
   /** Bytes from which polling responses are compressed; -1 when `httpCompression` is off. */
   readonly compressionThreshold: number;
