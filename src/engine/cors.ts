@@ -50,7 +50,22 @@ export interface CorsOptions {
   exposedHeaders?: string | readonly string[];
   /** Preflight `Access-Control-Max-Age`, in seconds. */
   maxAge?: number;
+  /** Status of an answered preflight [204] (some old browsers want 200). */
+  optionsSuccessStatus?: number;
+  /** Give preflights their CORS headers but let them go on to the middlewares instead of answering them [false]. */
+  preflightContinue?: boolean;
 }
+
+/**
+ * The `cors` option as a function, asked for each request (the `cors` npm package's delegate):
+ * `callback(null, options)` applies those options to this request; an error refuses it.
+ *
+ * @example
+ * ```ts
+ * const cors: CorsOptionsDelegate = (req, cb) => cb(null, { origin: req.headers.host === "admin.example" ? "https://admin.example" : false });
+ * ```
+ */
+export type CorsOptionsDelegate = (req: IncomingMessage, callback: (err: Error | null, options?: CorsOptions) => void) => void;
 
 const DEFAULT_METHODS = "GET,HEAD,PUT,PATCH,POST,DELETE";
 
@@ -103,6 +118,9 @@ export class CorsPolicy {
   readonly #allowedHeaders: string | undefined;
   readonly #exposedHeaders: string | undefined;
   readonly #maxAge: string | undefined;
+  readonly #successStatus: number;
+  /** Preflights get their headers and go on to the middlewares (`preflightContinue`). */
+  readonly preflightContinues: boolean;
 
   constructor(options: CorsOptions) {
     this.#origin = options.origin ?? "*";
@@ -113,6 +131,8 @@ export class CorsPolicy {
     this.#allowedHeaders = joinList(options.allowedHeaders);
     this.#exposedHeaders = joinList(options.exposedHeaders);
     this.#maxAge = options.maxAge === undefined ? undefined : String(options.maxAge);
+    this.#successStatus = options.optionsSuccessStatus ?? 204;
+    this.preflightContinues = options.preflightContinue === true;
   }
 
   /**
@@ -183,8 +203,8 @@ export class CorsPolicy {
   }
 
   /**
-   * Answers a preflight `OPTIONS` request: 204 with the allow headers (none but `Vary` when the
-   * origin is not allowed).
+   * Answers a preflight `OPTIONS` request: `optionsSuccessStatus` (204) with the allow headers
+   * (none but `Vary` when the origin is not allowed).
    *
    * @example
    * ```ts
@@ -192,6 +212,20 @@ export class CorsPolicy {
    * ```
    */
   answerPreflight(req: IncomingMessage, res: ServerResponse, allowOrigin: string | null): void {
+    this.setPreflightHeaders(req, res, allowOrigin);
+    res.writeHead(this.#successStatus, { "Content-Length": "0" });
+    res.end();
+  }
+
+  /**
+   * The headers of a preflight answer, without answering it (`preflightContinue`).
+   *
+   * @example
+   * ```ts
+   * cors.setPreflightHeaders(req, res, cors.allowOrigin(req.headers.origin));
+   * ```
+   */
+  setPreflightHeaders(req: IncomingMessage, res: ServerResponse, allowOrigin: string | null): void {
     if (allowOrigin !== null) {
       this.setHeaders(res, allowOrigin);
       res.setHeader("Access-Control-Allow-Methods", this.#methods);
@@ -205,7 +239,51 @@ export class CorsPolicy {
     } else if (this.restrictsOrigin) {
       res.setHeader("Vary", "Origin");
     }
-    res.writeHead(204, { "Content-Length": "0" });
-    res.end();
+  }
+}
+
+/**
+ * A {@link CorsOptionsDelegate} and the policies it has given: the same options object is compiled
+ * once. The delegate's answer comes once: a second call of its callback, or a throw after the
+ * first, is ignored.
+ *
+ * @example
+ * ```ts
+ * new CorsDelegate(delegate).policyFor(req, (err, policy) => err === null ? use(policy) : refuse(err));
+ * ```
+ */
+export class CorsDelegate {
+  readonly #delegate: CorsOptionsDelegate;
+  readonly #policies = new WeakMap<CorsOptions, CorsPolicy>();
+  readonly #defaults = new CorsPolicy({});
+
+  constructor(delegate: CorsOptionsDelegate) {
+    this.#delegate = delegate;
+  }
+
+  policyFor(req: IncomingMessage, done: (err: unknown, policy: CorsPolicy) => void): void {
+    let settled = false;
+    const answer = (err: unknown, options?: CorsOptions): void => {
+      if (settled) return;
+      settled = true;
+      if (err !== null && err !== undefined) {
+        done(err, this.#defaults);
+        return;
+      }
+      if (options === undefined) {
+        done(null, this.#defaults);
+        return;
+      }
+      let policy = this.#policies.get(options);
+      if (policy === undefined) this.#policies.set(options, (policy = new CorsPolicy(options)));
+      done(null, policy);
+    };
+    try {
+      this.#delegate(req, answer);
+    } catch (err) {
+      // Thrown after answering: from our own continuation, not the delegate's decision.
+      if (settled) throw err;
+      answer(err);
+    }
   }
 }

@@ -6,7 +6,7 @@ export type { SessionHandler, SessionCloseReason, SessionReadyState, SendOptions
 export { PreparedPackets } from "./prepared-packets.js";
 export { EngineErrorCode, ENGINE_ERROR_MESSAGES, EngineError } from "./errors.js";
 export type { EngineConnectionError, EngineErrorCodeValue } from "./errors.js";
-export type { CorsOptions, CorsOrigin, CorsOriginFunction } from "./cors.js";
+export type { CorsOptions, CorsOptionsDelegate, CorsOrigin, CorsOriginFunction } from "./cors.js";
 export type { CookieOptions } from "./cookie.js";
 export type { Transport, TransportName } from "./transport.js";
 export type { EngineMiddleware } from "./middlewares.js";

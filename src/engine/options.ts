@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { PerMessageDeflateOptions } from "../websocket/index.js";
 import type { CookieOptions } from "./cookie.js";
-import type { CorsOptions } from "./cors.js";
+import type { CorsOptions, CorsOptionsDelegate } from "./cors.js";
 import type { TransportName } from "./transport.js";
 
 /**
@@ -33,8 +33,8 @@ export interface EngineOptions {
   allowRequest?: (req: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void) => void;
   /** Set-Cookie with the session id on the handshake response [false]. */
   cookie?: boolean | CookieOptions;
-  /** CORS for polling, and the Origin check of WebSocket handshakes [none]. */
-  cors?: CorsOptions;
+  /** CORS for polling, and the Origin check of WebSocket handshakes; options, or a function giving them per request [none]. */
+  cors?: CorsOptions | CorsOptionsDelegate;
   /** Compress polling responses of at least `threshold` bytes (gzip or deflate) [true, threshold 1024]. */
   httpCompression?: boolean | { threshold?: number };
   /** permessage-deflate for WebSocket, passed to the websocket layer [false]. */
@@ -81,7 +81,7 @@ export interface EngineResolvedOptions {
   allowUpgrades: boolean;
   allowRequest: EngineOptions["allowRequest"] | undefined;
   cookie: false | true | CookieOptions;
-  cors: CorsOptions | undefined;
+  cors: CorsOptions | CorsOptionsDelegate | undefined;
   httpCompression: false | { threshold: number };
   perMessageDeflate: boolean | PerMessageDeflateOptions;
   destroyUpgrade: boolean;

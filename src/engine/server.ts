@@ -10,7 +10,7 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer } from "../websocket/index.js";
 import type { WebSocket } from "../websocket/index.js";
 import { formatSessionCookie } from "./cookie.js";
-import { CorsPolicy } from "./cors.js";
+import { CorsDelegate, CorsPolicy } from "./cors.js";
 import { ENGINE_ERROR_MESSAGES, EngineErrorCode, respondWithError } from "./errors.js";
 import { randomId } from "./random-id.js";
 import type { EngineConnectionError, EngineErrorCodeValue } from "./errors.js";
@@ -105,7 +105,7 @@ export class Engine extends EventEmitter<EngineEventMap> {
   httpServer: HttpServer | undefined = undefined;
   readonly #host: EngineHost;
   #wheel: TimerWheel;
-  #cors: CorsPolicy | null = null;
+  #cors: CorsPolicy | CorsDelegate | null = null;
   readonly #middlewares: EngineMiddleware[] = [];
   #compressionThreshold = 1024;
   #wss: WebSocketServer | null = null;
@@ -164,7 +164,7 @@ export class Engine extends EventEmitter<EngineEventMap> {
     const compression = options.httpCompression;
     if (compression !== undefined) o.httpCompression = compression === false ? false : { threshold: compression === true ? 1024 : (compression.threshold ?? 1024) };
     this.#compressionThreshold = o.httpCompression === false ? -1 : o.httpCompression.threshold;
-    this.#cors = o.cors === undefined ? null : new CorsPolicy(o.cors);
+    this.#cors = o.cors === undefined ? null : typeof o.cors === "function" ? new CorsDelegate(o.cors) : new CorsPolicy(o.cors);
     // Timers fire at most one slot late: a fiftieth of the shortest delay, between 1 and 50 ms.
     this.#wheel = wheelFor(this.#wheel, Math.min(o.pingInterval, o.pingTimeout, o.upgradeTimeout), 50);
     if (options.maxHttpBufferSize !== undefined || options.perMessageDeflate !== undefined) this.#wss = null;
@@ -242,15 +242,26 @@ export class Engine extends EventEmitter<EngineEventMap> {
     if (hook !== undefined && hook(req, res)) return;
     const query = parseQuery(req.url);
     const cors = this.#cors;
-    if (cors !== null) {
-      if (cors.isAsync) {
-        void cors.resolveOrigin(req.headers.origin).then((allow) => this.#afterCors(req, res, query, cors, allow));
-        return;
-      }
-      this.#afterCors(req, res, query, cors, cors.allowOrigin(req.headers.origin));
+    if (cors instanceof CorsDelegate) {
+      cors.policyFor(req, (err, policy) => {
+        if (err === null) this.#withCors(req, res, query, policy);
+        else this.#abortRequest(req, res, EngineErrorCode.BAD_REQUEST, { name: "CORS_FAILURE", error: err });
+      });
       return;
     }
-    this.#afterMiddlewares(req, res, query);
+    this.#withCors(req, res, query, cors);
+  }
+
+  #withCors(req: IncomingMessage, res: ServerResponse, query: EngineQuery | null, cors: CorsPolicy | null): void {
+    if (cors === null) {
+      this.#afterMiddlewares(req, res, query);
+      return;
+    }
+    if (cors.isAsync) {
+      void cors.resolveOrigin(req.headers.origin).then((allow) => this.#afterCors(req, res, query, cors, allow));
+      return;
+    }
+    this.#afterCors(req, res, query, cors, cors.allowOrigin(req.headers.origin));
   }
 
   /**
@@ -287,10 +298,12 @@ export class Engine extends EventEmitter<EngineEventMap> {
 
   #afterCors(req: IncomingMessage, res: ServerResponse, query: EngineQuery | null, cors: CorsPolicy, allow: string | null): void {
     if (req.method === "OPTIONS") {
-      cors.answerPreflight(req, res, allow);
-      return;
-    }
-    if (allow !== null) cors.setHeaders(res, allow);
+      if (!cors.preflightContinues) {
+        cors.answerPreflight(req, res, allow);
+        return;
+      }
+      cors.setPreflightHeaders(req, res, allow);
+    } else if (allow !== null) cors.setHeaders(res, allow);
     this.#afterMiddlewares(req, res, query);
   }
 
@@ -409,6 +422,17 @@ export class Engine extends EventEmitter<EngineEventMap> {
       return;
     }
     const cors = this.#cors;
+    if (cors instanceof CorsDelegate) {
+      cors.policyFor(req, (err, policy) => {
+        if (err === null) this.#upgradeWithCors(req, socket, head, query, policy, origin);
+        else this.#abortUpgrade(req, socket, EngineErrorCode.BAD_REQUEST, { name: "CORS_FAILURE", error: err });
+      });
+      return;
+    }
+    this.#upgradeWithCors(req, socket, head, query, cors, origin);
+  }
+
+  #upgradeWithCors(req: IncomingMessage, socket: Duplex, head: Buffer, query: EngineQuery, cors: CorsPolicy | null, origin: string | undefined): void {
     if (cors !== null && cors.restrictsOrigin && origin !== undefined) {
       // Browsers do not apply CORS to WebSocket: refuse other origins here (cross-site WebSocket hijacking).
       if (cors.isAsync) {

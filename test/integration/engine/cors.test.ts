@@ -143,3 +143,97 @@ test("an Origin with control characters is a bad request (code 3), on polling an
     await new Promise((resolve) => http.close(resolve));
   }
 });
+
+test("optionsSuccessStatus sets the preflight's status; preflightContinue gives it the headers and lets it go on to the middlewares", async () => {
+  const status = await startEngine({ cors: { origin: "https://a.example", optionsSuccessStatus: 200 } });
+  try {
+    const pre = await request(status.port, "/engine.io/?EIO=4&transport=polling", { method: "OPTIONS", headers: { Origin: "https://a.example" } });
+    assert.equal(pre.status, 200);
+    assert.equal(pre.headers["access-control-allow-origin"], "https://a.example");
+  } finally {
+    await status.close();
+  }
+  const onward = await startEngine({ cors: { origin: "https://a.example", preflightContinue: true } });
+  try {
+    // Nobody answers it: the engine then sees an OPTIONS handshake, a bad handshake method, with the CORS headers on.
+    const unanswered = await request(onward.port, "/engine.io/?EIO=4&transport=polling", { method: "OPTIONS", headers: { Origin: "https://a.example" } });
+    assert.equal(unanswered.status, 400);
+    assert.equal(JSON.parse(unanswered.text).code, 2);
+    assert.equal(unanswered.headers["access-control-allow-origin"], "https://a.example");
+    assert.equal(unanswered.headers["access-control-allow-methods"], "GET,HEAD,PUT,PATCH,POST,DELETE");
+    onward.engine.use((req, res, next) => {
+      if (req.method !== "OPTIONS") return next();
+      res.writeHead(299).end("mine");
+    });
+    const answered = await request(onward.port, "/engine.io/?EIO=4&transport=polling", { method: "OPTIONS", headers: { Origin: "https://a.example" } });
+    assert.equal(answered.status, 299);
+    assert.equal(answered.text, "mine");
+    assert.equal(answered.headers["access-control-allow-methods"], "GET,HEAD,PUT,PATCH,POST,DELETE");
+  } finally {
+    await onward.close();
+  }
+});
+
+test("a cors function gives the options per request, on polling and on WebSocket upgrades; its error refuses the request (code 3, CORS_FAILURE)", async () => {
+  const { WebSocket: WsClient } = await import("ws");
+  const calls: string[] = [];
+  const server = await startEngine({
+    cors: (req, callback) => {
+      const tenant = String(req.headers["x-tenant"] ?? "none");
+      calls.push(tenant);
+      if (tenant === "broken") return callback(new Error("no such tenant"));
+      if (tenant === "throws") throw new Error("delegate bug");
+      if (tenant === "twice") callback(null, { origin: "https://first.example" });
+      setTimeout(() => callback(null, { origin: `https://${tenant}.example`, credentials: tenant === "a" }), 2);
+    },
+  });
+  const errors: { code: number; context: Record<string, unknown> }[] = [];
+  server.engine.on("connection_error", (err: { code: number; context: Record<string, unknown> }) => errors.push(err));
+  const handshakeUrl = "/engine.io/?EIO=4&transport=polling";
+  try {
+    const a = await request(server.port, handshakeUrl, { headers: { Origin: "https://a.example", "X-Tenant": "a" } });
+    assert.equal(a.status, 200);
+    assert.equal(a.headers["access-control-allow-origin"], "https://a.example");
+    assert.equal(a.headers["access-control-allow-credentials"], "true");
+    const crossed = await request(server.port, handshakeUrl, { headers: { Origin: "https://a.example", "X-Tenant": "b" } });
+    assert.equal(crossed.headers["access-control-allow-origin"], undefined, "tenant b allows only its own origin");
+    const pre = await request(server.port, handshakeUrl, { method: "OPTIONS", headers: { Origin: "https://b.example", "X-Tenant": "b" } });
+    assert.equal(pre.status, 204);
+    assert.equal(pre.headers["access-control-allow-origin"], "https://b.example");
+    const twice = await request(server.port, handshakeUrl, { headers: { Origin: "https://first.example", "X-Tenant": "twice" } });
+    assert.equal(twice.headers["access-control-allow-origin"], "https://first.example", "the first answer counts");
+
+    for (const tenant of ["broken", "throws"]) {
+      const refused = await request(server.port, handshakeUrl, { headers: { Origin: "https://a.example", "X-Tenant": tenant } });
+      assert.equal(refused.status, 400);
+      assert.deepEqual(JSON.parse(refused.text), { code: 3, message: "Bad request" });
+    }
+    assert.deepEqual(
+      errors.map((e) => [e.code, e.context.name, (e.context.error as Error).message]),
+      [
+        [3, "CORS_FAILURE", "no such tenant"],
+        [3, "CORS_FAILURE", "delegate bug"],
+      ],
+    );
+
+    const upgrade = (origin: string, tenant: string): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const ws = new WsClient(`ws://127.0.0.1:${server.port}/engine.io/?EIO=4&transport=websocket`, { origin, headers: { "X-Tenant": tenant } });
+        ws.on("open", () => {
+          ws.close();
+          resolve(101);
+        });
+        ws.on("unexpected-response", (_req, res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        ws.on("error", reject);
+      });
+    assert.equal(await upgrade("https://c.example", "c"), 101);
+    assert.equal(await upgrade("https://evil.example", "c"), 403);
+    assert.equal(await upgrade("https://c.example", "broken"), 400);
+    assert.ok(calls.length >= 9);
+  } finally {
+    await server.close();
+  }
+});
