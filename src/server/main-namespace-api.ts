@@ -173,6 +173,87 @@ export abstract class MainNamespaceApi<ListenEvents extends EventsMap, EmitEvent
   }
 
   /**
+   * Adds a listener on the main namespace ahead of the others.
+   *
+   * @example
+   * ```ts
+   * io.prependListener("connection", (socket) => audit(socket));
+   * ```
+   */
+  prependListener<Ev extends ServerEventNames<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>(
+    ev: Ev,
+    listener: ServerListener<ListenEvents, EmitEvents, ServerSideEvents, SocketData, Ev>,
+  ): this {
+    EventEmitter.prototype.prependListener.call(this.sockets, ev, listener as (...args: any[]) => void);
+    return this;
+  }
+
+  /**
+   * Adds a one-time listener on the main namespace ahead of the others.
+   *
+   * @example
+   * ```ts
+   * io.prependOnceListener("connection", (socket) => console.log("first, and once"));
+   * ```
+   */
+  prependOnceListener<Ev extends ServerEventNames<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>(
+    ev: Ev,
+    listener: ServerListener<ListenEvents, EmitEvents, ServerSideEvents, SocketData, Ev>,
+  ): this {
+    EventEmitter.prototype.prependOnceListener.call(this.sockets, ev, listener as (...args: any[]) => void);
+    return this;
+  }
+
+  /**
+   * The listeners of `ev` on the main namespace, once-wrappers included.
+   *
+   * @example
+   * ```ts
+   * io.rawListeners("connection");
+   * ```
+   */
+  rawListeners(ev: string | symbol): ((...args: any[]) => void)[] {
+    return this.sockets.rawListeners(ev) as ((...args: any[]) => void)[];
+  }
+
+  /**
+   * The events with listeners on the main namespace.
+   *
+   * @example
+   * ```ts
+   * io.eventNames(); // ["connection"]
+   * ```
+   */
+  eventNames(): (string | symbol)[] {
+    return this.sockets.eventNames();
+  }
+
+  /**
+   * Raises the main namespace's listener-leak warning threshold (EventEmitter's, 10 by default).
+   *
+   * @example
+   * ```ts
+   * io.setMaxListeners(50);
+   * ```
+   */
+  setMaxListeners(n: number): this {
+    this.sockets.setMaxListeners(n);
+    return this;
+  }
+
+  /**
+   * The main namespace's listener-leak warning threshold.
+   *
+   * @example
+   * ```ts
+   * io.getMaxListeners(); // 10
+   * ```
+   */
+  getMaxListeners(): number {
+    return this.sockets.getMaxListeners();
+  }
+
+  /**
    * Adds a middleware to the main namespace.
    *
    * @example
