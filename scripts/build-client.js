@@ -30,6 +30,23 @@ const browserStub = {
 };
 
 /**
+ * The browser bundles' protocol errors carry their code as their message: `fail("SIO_ERR_X",
+ * "sentence")` and `new …ProtocolError("EIO_ERR_Y", "sentence")` become `("SIO_ERR_X",
+ * "SIO_ERR_X")`, about 350 gzipped bytes (docs/errors.md explains each code). The `code` property
+ * is the same as in Node; TypeErrors and RangeErrors for a caller's mistakes keep their sentences.
+ */
+const ERROR_SENTENCE = /\b(fail|\w+ProtocolError)\(("[A-Z0-9_]+"), [^;\n]*\);/g;
+const terseProtocolErrors = {
+  name: "courant-terse-protocol-errors",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]protocol[\\/][^\\/]+\.ts$/ }, (args) => ({
+      contents: readFileSync(args.path, "utf8").replace(ERROR_SENTENCE, "$1($2, $2);"),
+      loader: "ts",
+    }));
+  },
+};
+
+/**
  * Properties only the client's own modules use (handler methods, internal bookkeeping): the
  * minifier may shorten them. Nothing a user or the server sees is in this list.
  */
@@ -45,11 +62,11 @@ const common = {
   drop: ["debugger"],
   mangleProps: INTERNAL_PROPS,
   logLevel: "warning",
-  plugins: [browserStub],
+  plugins: [browserStub, terseProtocolErrors],
 };
 
 const iifeEntry = { contents: `import { io } from ${JSON.stringify(client)};\nglobalThis.io = io;\n`, resolveDir: root, sourcefile: "socket.io.js", loader: "ts" };
-const esmEntry = { contents: `export { io, io as default, connect, Manager, Socket } from ${JSON.stringify(client)};\n`, resolveDir: root, sourcefile: "socket.io.esm.js", loader: "ts" };
+const esmEntry = { contents: `export { io, io as default, connect, Manager, Socket, protocol } from ${JSON.stringify(client)};\n`, resolveDir: root, sourcefile: "socket.io.esm.js", loader: "ts" };
 
 await Promise.all([
   build({ ...common, stdin: iifeEntry, format: "iife", outfile: join(outdir, "socket.io.js") }),

@@ -38,6 +38,15 @@ interface OnceWrapper extends Listener {
 export class Emitter<Events extends EventsMap = DefaultEventsMap, Reserved extends EventsMap = Record<never, never>> {
   #listeners: Record<string, Listener[] | undefined> = Object.create(null) as Record<string, Listener[] | undefined>;
 
+  /** Alias of {@link on} (socket.io-client's Emitter has it). */
+  declare addEventListener: this["on"];
+  /** Alias of {@link off}. */
+  declare removeListener: this["off"];
+  /** Alias of {@link off}: with no argument, every listener goes. */
+  declare removeAllListeners: this["off"];
+  /** Alias of {@link off}. */
+  declare removeEventListener: this["off"];
+
   /**
    * Adds a listener.
    *
@@ -141,3 +150,8 @@ export class Emitter<Events extends EventsMap = DefaultEventsMap, Reserved exten
     for (const listener of this.#listeners[event] ?? []) listener.apply(this, args);
   }
 }
+
+// The aliases live on the prototype: one function each, shared by every emitter.
+const proto = Emitter.prototype as unknown as Record<string, unknown>;
+proto["addEventListener"] = proto["on"];
+proto["removeListener"] = proto["removeAllListeners"] = proto["removeEventListener"] = proto["off"];

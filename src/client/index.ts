@@ -93,4 +93,15 @@ export const io: typeof lookup & { connect: typeof lookup; Manager: typeof Manag
  */
 export const connect = lookup;
 
+/**
+ * The Socket.IO protocol revision the client speaks (socket.io-client's `protocol`).
+ *
+ * @example
+ * ```ts
+ * import { protocol } from "courant/client";
+ * protocol; // 5
+ * ```
+ */
+export { SOCKET_PROTOCOL_VERSION as protocol } from "../protocol/socket-packet.js";
+
 export default io;

@@ -78,10 +78,21 @@ test("the IIFE bundles define a global io() with connect, Manager and Socket, an
   }
 });
 
-test("the ESM bundle exports io, connect, Manager, Socket and a default", async () => {
+test("the ESM bundle exports io, connect, Manager, Socket, protocol and a default", async () => {
   const module = (await import(pathToFileURL(join(outdir, "socket.io.esm.min.js")).href)) as Record<string, any>;
-  assert.deepEqual(Object.keys(module).sort(), ["Manager", "Socket", "connect", "default", "io"]);
+  assert.deepEqual(Object.keys(module).sort(), ["Manager", "Socket", "connect", "default", "io", "protocol"]);
+  assert.equal(module["protocol"], 5);
   assert.equal(module["default"], module["io"]);
   assert.equal(typeof module["io"].Manager, "function");
   assert.equal(module["io"].Socket, module["Socket"]);
+});
+
+test("protocol errors in the bundles carry their code as their message: the codes stay, the sentences go", () => {
+  for (const name of FILES) {
+    const code = read(name);
+    for (const kept of ["SIO_ERR_INVALID_JSON", "SIO_ERR_TOO_DEEP", "SIO_ERR_ATTACHMENT_MISMATCH", "EIO_ERR_INVALID_BASE64"]) assert.ok(code.includes(kept), `${name} lost ${kept}`);
+    for (const sentence of ["payload is not valid JSON", "JSON nested too deep", "placeholders found", "invalid base64 in a binary packet"]) {
+      assert.ok(!code.includes(sentence), `${name} still holds "${sentence}"`);
+    }
+  }
 });

@@ -62,3 +62,25 @@ test("listeners are called with this = the emitter; emitReserved is emit's local
   e.emitReserved("x");
   assert.equal(self, e);
 });
+
+test("socket.io-client's aliases: addEventListener is on; removeListener, removeEventListener and removeAllListeners are off", () => {
+  const e = new Emitter();
+  const calls: string[] = [];
+  const a = (): void => void calls.push("a");
+  const b = (): void => void calls.push("b");
+  e.addEventListener("x", a);
+  e.on("x", b);
+  e.once("y", a);
+  e.removeListener("x", a);
+  e.emit("x");
+  assert.deepEqual(calls, ["b"]);
+  e.removeEventListener("y", a);
+  e.emit("y");
+  assert.deepEqual(calls, ["b"], "a once listener is removed by the listener it wraps");
+  e.on("y", a);
+  e.removeAllListeners("x");
+  assert.equal(e.hasListeners("x"), false);
+  assert.equal(e.hasListeners("y"), true);
+  e.removeAllListeners();
+  assert.equal(e.hasListeners("y"), false);
+});
