@@ -60,7 +60,8 @@ function writeValue(value: unknown, depth: number): string | undefined | typeof 
 }
 
 function writeArray(array: unknown[], depth: number): string | typeof GIVE_UP {
-  if (Object.getPrototypeOf(array) !== Array.prototype) return GIVE_UP;
+  // An array may carry its own toJSON too (JSON.stringify calls it).
+  if (Object.getPrototypeOf(array) !== Array.prototype || (array as { toJSON?: unknown }).toJSON !== undefined) return GIVE_UP;
   let out = "[";
   for (let i = 0; i < array.length; i++) {
     const text = writeValue(array[i], depth);

@@ -44,6 +44,9 @@ test("values with their own rules go to JSON.stringify: toJSON, Dates, boxed pri
   same([Object("boxed"), Object(1), Object(true), new Map([[1, 2]]), new Set([1]), new Point(1), List.from([1, 2])]);
   same([Object.assign(Object.create(null) as object, { a: 1 })]);
   same([new Uint8Array([1, 2])]);
+  const withToJson = Object.assign([1, 2], { toJSON: (key: string) => `array at ${key}` });
+  same([withToJson, { list: withToJson }]);
+  same(withToJson);
 });
 
 test("deep data beyond the fast path's depth gives the same text", () => {
