@@ -66,7 +66,7 @@ const common = {
 };
 
 const iifeEntry = { contents: `import { io } from ${JSON.stringify(client)};\nglobalThis.io = io;\n`, resolveDir: root, sourcefile: "socket.io.js", loader: "ts" };
-const esmEntry = { contents: `export { io, io as default, connect, Manager, Socket, protocol } from ${JSON.stringify(client)};\n`, resolveDir: root, sourcefile: "socket.io.esm.js", loader: "ts" };
+const esmEntry = { contents: `export { io, io as default, connect, Manager, Socket, protocol, Fetch, XHR, NodeXHR, WebSocket, NodeWebSocket } from ${JSON.stringify(client)};\n`, resolveDir: root, sourcefile: "socket.io.esm.js", loader: "ts" };
 
 await Promise.all([
   build({ ...common, stdin: iifeEntry, format: "iife", outfile: join(outdir, "socket.io.js") }),

@@ -104,4 +104,20 @@ export const connect = lookup;
  */
 export { SOCKET_PROTOCOL_VERSION as protocol } from "../protocol/socket-packet.js";
 
+/**
+ * socket.io-client 4.8's transport exports (`Fetch`, `XHR`, `NodeXHR`, `WebSocket`,
+ * `NodeWebSocket`), for `transports: [Fetch, WebSocket]`. Here they are the transports' names:
+ * long-polling is one transport (over `fetch`), and the WebSocket one uses the browser's own
+ * WebSocket or, in Node, Courant's client. WebTransport is not offered.
+ *
+ * @example
+ * ```ts
+ * import { io, Fetch, WebSocket } from "courant/client";
+ * const socket = io("https://example.com", { transports: [Fetch, WebSocket] });
+ * ```
+ */
+const POLLING = "polling";
+const WEBSOCKET = "websocket";
+export { POLLING as Fetch, POLLING as XHR, POLLING as NodeXHR, WEBSOCKET as WebSocket, WEBSOCKET as NodeWebSocket };
+
 export default io;

@@ -3,7 +3,7 @@
 // namespaces sharing one connection, middleware errors, auth.
 import { after, afterEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { cleanup, connect, nextConnection, SERVERS, startServer, TRANSPORT_SETTINGS, waitFor } from "./harness.js";
+import { cleanup, connect, nextConnection, SERVERS, startServer, TRANSPORT_SETTINGS, until, waitFor } from "./harness.js";
 
 /** Arguments of every JSON type, plus binary in several forms and places. */
 function everyArgument(): unknown[] {
@@ -196,3 +196,18 @@ for (const kind of SERVERS) {
     });
   }
 }
+
+test("socket.io-client 4.8's transport exports name the transports: [Fetch], [WebSocket], [XHR, NodeWebSocket] with its upgrade", async () => {
+  const { Fetch, NodeWebSocket, NodeXHR, WebSocket, XHR } = await import("../../../src/client/index.js");
+  const server = await startServer(SERVERS[0]);
+  const polling = connect(server, "/", { transports: [Fetch] });
+  const ws = connect(server, "/", { transports: [WebSocket], forceNew: true });
+  await Promise.all([waitFor(polling, "connect"), waitFor(ws, "connect")]);
+  assert.equal(polling.io.engine?.transport.name, "polling");
+  assert.equal(ws.io.engine?.transport.name, "websocket");
+  assert.equal(NodeXHR, XHR);
+  const upgrading = connect(server, "/", { transports: [XHR, NodeWebSocket], forceNew: true });
+  await waitFor(upgrading, "connect");
+  await until(() => upgrading.io.engine?.transport.name === "websocket", 3000, "the upgrade to WebSocket");
+  assert.equal(polling.io.engine?.transport.name, "polling", "[Fetch] never upgrades");
+});

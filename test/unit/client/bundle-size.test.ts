@@ -78,10 +78,11 @@ test("the IIFE bundles define a global io() with connect, Manager and Socket, an
   }
 });
 
-test("the ESM bundle exports io, connect, Manager, Socket, protocol and a default", async () => {
+test("the ESM bundle exports io, connect, Manager, Socket, protocol, the transport names and a default", async () => {
   const module = (await import(pathToFileURL(join(outdir, "socket.io.esm.min.js")).href)) as Record<string, any>;
-  assert.deepEqual(Object.keys(module).sort(), ["Manager", "Socket", "connect", "default", "io", "protocol"]);
+  assert.deepEqual(Object.keys(module).sort(), ["Fetch", "Manager", "NodeWebSocket", "NodeXHR", "Socket", "WebSocket", "XHR", "connect", "default", "io", "protocol"]);
   assert.equal(module["protocol"], 5);
+  assert.deepEqual([module["Fetch"], module["XHR"], module["WebSocket"]], ["polling", "polling", "websocket"]);
   assert.equal(module["default"], module["io"]);
   assert.equal(typeof module["io"].Manager, "function");
   assert.equal(module["io"].Socket, module["Socket"]);
