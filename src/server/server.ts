@@ -30,7 +30,12 @@ export type { ServerReservedEventsMap } from "./main-namespace-api.js";
 
 type HttpLikeServer = HttpServer | HttpsServer;
 
-const BUILT_IN_ENCODER: PacketEncoder = { encode: (packet: SocketPacket) => encodeSocketPacket(packet, stringifyJson) };
+/** The built-in codec's encoder: Socket.IO's JSON text, written by stringifyJson. */
+function encodeBuiltIn(packet: SocketPacket): [string, ...Uint8Array[]] {
+  return encodeSocketPacket(packet, stringifyJson);
+}
+
+const BUILT_IN_ENCODER: PacketEncoder = { encode: encodeBuiltIn };
 
 function isHttpServer(value: unknown): value is HttpLikeServer {
   return typeof value === "object" && value !== null && typeof (value as { listen?: unknown }).listen === "function";
@@ -303,7 +308,7 @@ export class Server<
    * @throws TypeError when the `parser` option's encoder returns anything else.
    */
   encodePacket(packet: SocketPacket): readonly (string | Uint8Array)[] {
-    if (this.customParser === undefined) return encodeSocketPacket(packet, stringifyJson);
+    if (this.customParser === undefined) return encodeBuiltIn(packet);
     const parts: unknown = this.encoder.encode(packet);
     if (!Array.isArray(parts)) throw new TypeError("Socket.IO: the parser's encode() must return an array of messages");
     return parts.map((part: unknown) => {
