@@ -54,8 +54,15 @@ test("allowEIO3 and wsEngine: each warns once per process, and the server runs o
     if ((warning as Error & { code?: string }).code?.startsWith("COURANT_") === true) warnings.push(warning);
   };
   process.on("warning", onWarning);
-  const first = await startEngine({ allowEIO3: true, wsEngine: WsServer });
-  const second = await startEngine({ allowEIO3: true, wsEngine: WsServer });
+  let constructed = 0;
+  class CountedWsServer extends WsServer {
+    constructor(...args: ConstructorParameters<typeof WsServer>) {
+      super(...args);
+      constructed++;
+    }
+  }
+  const first = await startEngine({ allowEIO3: true, wsEngine: CountedWsServer });
+  const second = await startEngine({ allowEIO3: true, wsEngine: CountedWsServer });
   try {
     await until(() => warnings.length >= 2, 2000, "the warnings");
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -71,6 +78,7 @@ test("allowEIO3 and wsEngine: each warns once per process, and the server runs o
     const ws = new WsClient(`ws://127.0.0.1:${second.port}/engine.io/?EIO=4&transport=websocket`);
     await Promise.all([connection, waitFor(ws, "open")]);
     assert.equal(second.engine.clientsCount, 1);
+    assert.equal(constructed, 0);
     ws.close();
   } finally {
     process.off("warning", onWarning);
